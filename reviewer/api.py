@@ -129,6 +129,7 @@ class Reviewer:
         by_source = {info.source: info for info in known.values()}
 
         pending: list[tuple[Document, bool]] = []  # (document, is_update)
+        claimed: set[str] = set()
         progress("files", 0, len(files))
         for path in files:
             if path.suffix.lower() != ".jsonl":
@@ -146,8 +147,10 @@ class Reviewer:
                     if info.content_hash == doc.content_hash:
                         report.documents_unchanged += 1
                         continue
-                elif doc.doc_id in known and known[doc.doc_id].source != doc.source:
+                elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
+                    # Two files with the same name in different folders: keep both.
                     doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
+                claimed.add(doc.doc_id)
                 pending.append((doc, info is not None))
             progress("files", 1, None)
 

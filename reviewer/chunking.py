@@ -97,23 +97,30 @@ def chunk_document(doc: Document, size: int = 900, overlap: int = 150) -> list[C
 
     for group in groups:
         section = group[0].section
-        sentences: list[tuple[int, int, str]] = []  # absolute start, end, text
-        for block in group:
+        sentences: list[tuple[int, int, str, int]] = []  # absolute start, end, text, paragraph
+        for b, block in enumerate(group):
             for s, e in _pieces(block, size):
-                sentences.append((block.start + s, block.start + e, block.text[s:e]))
+                sentences.append((block.start + s, block.start + e, block.text[s:e], b))
         reference = is_reference_section(section) or all(looks_like_references(b.text) for b in group)
         _pack(doc, group[0], sentences, size, overlap, reference, chunks)
     return chunks
 
 
-def _pack(doc: Document, first: Block, sentences: list[tuple[int, int, str]], size: int, overlap: int,
+def _pack(doc: Document, first: Block, sentences: list[tuple[int, int, str, int]], size: int, overlap: int,
           reference: bool, out: list[Chunk]) -> None:
-    """Greedily pack sentences into chunks of at most `size` characters, with overlap."""
+    """Greedily pack sentences into chunks of at most `size` characters, with overlap.
+
+    A chunk that is already substantial ends at a paragraph boundary rather than taking the
+    start of the next paragraph (paragraphs of a review usually report one study each), and
+    overlap never reaches back across a paragraph boundary.
+    """
     i = 0
     while i < len(sentences):
         j = i
         length = 0
         while j < len(sentences) and (j == i or length + 1 + len(sentences[j][2]) <= size):
+            if j > i and sentences[j][3] != sentences[j - 1][3] and length >= size * 0.4:
+                break
             length += len(sentences[j][2]) + (1 if j > i else 0)
             j += 1
         part = sentences[i:j]
@@ -136,9 +143,10 @@ def _pack(doc: Document, first: Block, sentences: list[tuple[int, int, str]], si
         )
         if j >= len(sentences):
             break
-        # Step back over trailing sentences that fit in the overlap, but always move forward.
+        # Step back over trailing sentences of the same paragraph that fit in the overlap.
         back, carried = j, 0
-        while back - 1 > i and carried + len(sentences[back - 1][2]) <= overlap:
+        while (back - 1 > i and sentences[back - 1][3] == sentences[j][3]
+               and carried + len(sentences[back - 1][2]) <= overlap):
             back -= 1
             carried += len(sentences[back][2])
         i = back

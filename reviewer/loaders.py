@@ -1,0 +1,462 @@
+"""Loading: turn files (PDF, Markdown, plain text, JSONL abstract exports) into `Document`s.
+
+`discover` expands the paths a user gives into supported files; `load` parses one file into
+documents made of located `Block`s (text, section, page, offset). Loading never raises for bad
+input: a file that cannot be read comes back as an `IngestFailure` with one line saying why.
+PDF parsing lives in `reviewer.pdf`; chunking the blocks is the next stage's job (`reviewer.chunking`).
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import logging
+import os
+import re
+import unicodedata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Iterable, Optional
+
+from reviewer.models import Block, DocType, Document, IngestFailure
+
+SUPPORTED_SUFFIXES = {".pdf", ".md", ".markdown", ".txt", ".jsonl"}
+DOI_RE = re.compile(r'10\.\d{4,9}/[^\s"<>]+')
+
+_log = logging.getLogger(__name__)
+_YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_SUPPORTED_LIST = ", ".join([".pdf", ".md", ".markdown", ".txt", ".jsonl"])
+
+
+class LoadError(Exception):
+    """A file cannot be loaded; the message is the reason shown to the user."""
+
+
+# --------------------------------------------------------------------------- discovery
+
+
+def _unsupported(path: Path) -> str:
+    kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
+    return f"unsupported file type {kind} (supported: {_SUPPORTED_LIST})"
+
+
+def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestFailure]]:
+    """Expand files and directories into the supported files to load.
+
+    Directories are walked recursively in sorted order, skipping hidden files and directories
+    (such as `.reviewer/` and `.git/`). Each file is listed once even if given twice.
+
+    Args:
+        paths: Files and/or directories.
+
+    Returns:
+        The supported files, and a failure for each missing path or file of an unsupported type.
+    """
+    files: list[Path] = []
+    failures: list[IngestFailure] = []
+    seen: set[Path] = set()
+
+    def add(p: Path) -> None:
+        key = p.resolve()
+        if key in seen:
+            return
+        seen.add(key)
+        if p.suffix.lower() in SUPPORTED_SUFFIXES:
+            files.append(p)
+        else:
+            failures.append(IngestFailure(path=str(p), reason=_unsupported(p)))
+
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(names):
+                    if not name.startswith("."):
+                        add(Path(root) / name)
+        elif p.is_file():
+            add(p)
+        elif p.exists():
+            failures.append(IngestFailure(path=str(p), reason="not a regular file"))
+        else:
+            failures.append(IngestFailure(path=str(p), reason="no such file or directory"))
+    return files, failures
+
+
+def file_hash(path: Path | str) -> str:
+    """sha256 hex digest of a file's bytes (identity for skipping unchanged files)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for piece in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
+    """Parse one file into documents.
+
+    PDF, Markdown and plain-text files give one document; a JSONL abstract export gives one
+    document per line, and a bad line gives a failure without stopping the others.
+
+    Args:
+        path: The file to load.
+
+    Returns:
+        The documents loaded, and failures with one clear reason each (never raises for bad input).
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+
+    def fail(reason: str) -> tuple[list[Document], list[IngestFailure]]:
+        return [], [IngestFailure(path=str(path), reason=reason)]
+
+    if suffix not in SUPPORTED_SUFFIXES:
+        return fail(_unsupported(path))
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return fail("no such file or directory")
+    except IsADirectoryError:
+        return fail("is a directory, not a file")
+    except PermissionError:
+        return fail("permission denied")
+    except OSError as exc:
+        return fail(f"cannot read file: {exc.strerror or exc}")
+    try:
+        if suffix == ".jsonl":
+            return _load_jsonl(path, data)
+        if suffix == ".pdf":
+            from reviewer.pdf import load_pdf
+
+            return [load_pdf(path, data)], []
+        loader = _load_text if suffix == ".txt" else _load_markdown
+        return [loader(path, data)], []
+    except LoadError as exc:
+        return fail(str(exc))
+    except Exception as exc:  # a parser bug must not stop a whole ingest run
+        _log.debug("unexpected error loading %s", path, exc_info=True)
+        return fail(f"unexpected error while loading: {type(exc).__name__}: {exc}")
+
+
+# --------------------------------------------------------------------------- shared helpers
+
+
+def slugify(text: str) -> str:
+    """Lowercase ASCII slug of [a-z0-9-], e.g. 'My Paper (2020)' -> 'my-paper-2020'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def doc_id_for(path: Path, digest: str) -> str:
+    """Document id of a file: the slug of its name without extension (its hash if that is empty)."""
+    return slugify(path.stem) or f"doc-{digest[:12]}"
+
+
+def make_blocks(items: Iterable[tuple[str, Optional[str], Optional[int]]]) -> list[Block]:
+    """Blocks with offsets into the document text (the blocks joined by blank lines)."""
+    blocks, pos = [], 0
+    for text, section, page in items:
+        blocks.append(Block(text=text, section=section, page=page, start=pos))
+        pos += len(text) + 2
+    return blocks
+
+
+def _decode(data: bytes) -> str:
+    """Text of a file's bytes, or a LoadError saying why it is not text."""
+    if not data:
+        raise LoadError("empty file")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise LoadError("not valid UTF-16 text despite its byte-order mark") from None
+    elif b"\x00" in data:
+        raise LoadError("binary file, not text")
+    else:
+        try:
+            text = data.decode("utf-8-sig")  # also plain UTF-8
+        except UnicodeDecodeError as exc:
+            raise LoadError(
+                f"not valid UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); re-save it as UTF-8"
+            ) from None
+    if not text.strip():
+        raise LoadError("empty file (only whitespace)")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def join_lines(lines: list[str], hyphenated: set[str]) -> str:
+    """Join wrapped lines into one paragraph, undoing hyphenation at line breaks.
+
+    A word broken as "mole-" + "cular" is rejoined; a hyphenated word that the text also
+    writes unbroken elsewhere ("long-term") keeps its hyphen; "EF-" + "1A" keeps it too.
+    """
+    out = ""
+    for line in lines:
+        if not out:
+            out = line
+            continue
+        if out.endswith("\u00ad"):  # soft hyphen: always a break inside a word
+            out = out[:-1] + line
+            continue
+        broken = re.search(r"(\w+)-$|(\w{3,}) -$", out)  # some PDFs set the hyphen apart: "conforma -"
+        head = broken and (broken.group(1) or broken.group(2))
+        if head and head[-1].isalpha() and line[:1].isalnum():
+            tail = re.match(r"\w*", line).group(0)
+            stem = out[: broken.start()] + head
+            if head[-1].islower() and line[0].islower() and f"{head}-{tail}".lower() not in hyphenated:
+                out = stem + line
+            else:
+                out = stem + "-" + line
+        else:
+            out += " " + line
+    return out.replace("\u00ad", "")
+
+
+def hyphenated_words(text: str) -> set[str]:
+    """Hyphenated words written unbroken somewhere in the text (kept hyphenated across breaks)."""
+    return {w.lower() for w in re.findall(r"\b[A-Za-z]+-[A-Za-z]+\b", text)}
+
+
+def _authors(value: Any) -> list[str]:
+    """Author names from a list (of names or {name} / {given, family}) or a ';'- or ','-separated string."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        parts = value.split(";") if ";" in value else re.split(r",|\band\b", value)
+        return [p.strip() for p in parts if p.strip()]
+    if isinstance(value, (list, tuple)):
+        out = []
+        for item in value:
+            if isinstance(item, dict):
+                item = item.get("name") or " ".join(str(item[k]) for k in ("given", "family") if item.get(k))
+            if item and str(item).strip():
+                out.append(str(item).strip())
+        return out
+    return [str(value).strip()]
+
+
+def clean_doi(value: Any) -> Optional[str]:
+    """The first DOI in a string, without a URL or 'doi:' prefix and without trailing punctuation."""
+    if not value or not isinstance(value, str):
+        return None
+    match = DOI_RE.search(value)
+    if not match:
+        return None
+    doi = re.sub(r"(?i)doi:?$", "", match.group(0))
+    while doi and doi[-1] in ".,;:'’”)]}":
+        if doi[-1] in ")]}" and doi.count({")": "(", "]": "[", "}": "{"}[doi[-1]]) >= doi.count(doi[-1]):
+            break  # balanced bracket belongs to the DOI, e.g. 10.1016/S0140-6736(20)30183-5
+        doi = doi[:-1]
+    return doi or None
+
+
+def parse_year(value: Any) -> Optional[int]:
+    """A year from an int or the first plausible four-digit year (1800-2099) in a string."""
+    if isinstance(value, int) and 1000 <= value <= 2999:
+        return value
+    match = _YEAR_RE.search(str(value)) if value else None
+    return int(match.group(1)) if match else None
+
+
+def _metadata(fields: dict[str, Any], default_type: DocType) -> dict[str, Any]:
+    """Document keyword arguments from front matter or a JSONL record."""
+    raw_date = fields.get("date")
+    if isinstance(raw_date, (date, datetime)):
+        raw_date = raw_date.isoformat()
+    date_text = str(raw_date) if raw_date not in (None, "") else None
+    raw_type = str(fields.get("doc_type") or fields.get("type") or "").strip().lower()
+    doc_type = DocType(raw_type) if raw_type in DocType._value2member_map_ else (
+        DocType.unknown if raw_type else default_type)
+    url = fields.get("url")
+    return {
+        "title": " ".join(str(fields.get("title") or "").split()),
+        "authors": _authors(fields.get("authors") or fields.get("author")),
+        "doi": clean_doi(fields.get("doi")),
+        "year": parse_year(fields.get("year")) or parse_year(date_text),
+        "date": date_text,
+        "url": str(url) if url else None,
+        "doc_type": doc_type,
+    }
+
+
+# --------------------------------------------------------------------------- markdown and text
+
+_HEADING_RE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_STRUCTURED_LINE_RE = re.compile(r"^\s*([-*+]\s|\d{1,3}[.)]\s|\||>|```|~~~|    )")
+
+
+def _front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Split YAML front matter (between '---' lines at the top) from the body."""
+    if not text.startswith("---"):
+        return {}, text
+    lines = text.split("\n")
+    if lines[0].strip() != "---":
+        return {}, text
+    for i in range(1, len(lines)):
+        if lines[i].strip() in ("---", "..."):
+            break
+    else:
+        return {}, text  # no closing line: a horizontal rule, not front matter
+    import yaml
+
+    try:
+        meta = yaml.safe_load("\n".join(lines[1:i]))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise LoadError(f"invalid YAML front matter{where}: {problem}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise LoadError("front matter is not a set of 'key: value' lines")
+    return meta, "\n".join(lines[i + 1:])
+
+
+def _paragraph_text(lines: list[str]) -> str:
+    """Prose lines joined with spaces; lists, tables, quotes and code keep their line breaks."""
+    if any(_STRUCTURED_LINE_RE.match(line) for line in lines):
+        return "\n".join(line.rstrip() for line in lines).strip("\n")
+    return " ".join(line.strip() for line in lines)
+
+
+def _clean_heading(text: str) -> str:
+    """Heading text without surrounding emphasis markers."""
+    return re.sub(r"^[*_]+|[*_]+$", "", text.strip()).strip()
+
+
+def _load_markdown(path: Path, data: bytes) -> Document:
+    """Front matter to metadata; paragraphs to blocks, each under its nearest heading."""
+    text = _decode(data)
+    meta, body = _front_matter(text)
+    fields = _metadata(meta, DocType.unknown)
+    items: list[tuple[str, Optional[str], None]] = []
+    section: Optional[str] = None
+    first_h1: Optional[str] = None
+    para: list[str] = []
+    fence: Optional[str] = None
+
+    def flush() -> None:
+        if para:
+            paragraph = _paragraph_text(para)
+            if paragraph.strip():
+                items.append((paragraph, section, None))
+            para.clear()
+
+    for line in body.split("\n"):
+        stripped = line.strip()
+        if fence:  # inside a code block, '#' lines and blank lines are content
+            para.append(line)
+            if stripped.startswith(fence):
+                fence = None
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+            para.append(line)
+            continue
+        heading = _HEADING_RE.match(line)
+        if heading and heading.group(2) and _clean_heading(heading.group(2)):
+            flush()
+            heading_text = _clean_heading(heading.group(2))
+            if len(heading.group(1)) == 1 and first_h1 is None:
+                first_h1 = heading_text
+                if not items:  # the title heading is not body text and opens no section
+                    section = None
+                    continue
+            section = heading_text
+            continue
+        if not stripped:
+            flush()
+        else:
+            para.append(line)
+    flush()
+    if not items:
+        raise LoadError("no body text (only front matter or headings)")
+    digest = hashlib.sha256(data).hexdigest()
+    fields["title"] = fields["title"] or first_h1 or path.stem
+    return Document(doc_id=doc_id_for(path, digest), source=str(path), content_hash=digest,
+                    blocks=make_blocks(items), **fields)
+
+
+def _load_text(path: Path, data: bytes) -> Document:
+    """Paragraphs (split on blank lines) to blocks; a short first line is the title."""
+    text = _decode(data)
+    hyphenated = hyphenated_words(text)
+    paragraphs = [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    items = [(join_lines([ln.strip() for ln in p.split("\n") if ln.strip()], hyphenated), None, None)
+             for p in paragraphs]
+    first_line = next(ln.strip() for ln in text.split("\n") if ln.strip())
+    title = first_line if len(first_line) <= 150 and len(first_line.split()) <= 25 else path.stem
+    digest = hashlib.sha256(data).hexdigest()
+    return Document(doc_id=doc_id_for(path, digest), source=str(path), title=title, content_hash=digest,
+                    blocks=make_blocks(items))
+
+
+# --------------------------------------------------------------------------- JSONL abstract exports
+
+_ID_KEYS = ("id", "doc_id", "_id", "pmid")
+
+
+def _load_jsonl(path: Path, data: bytes) -> tuple[list[Document], list[IngestFailure]]:
+    """One document per line of an abstract export; a bad line is a failure naming its number."""
+    if not data.strip():
+        raise LoadError("empty file" if not data else "empty file (only whitespace)")
+    if b"\x00" in data:
+        raise LoadError("binary file, not text")
+    try:
+        lines = data.decode("utf-8-sig").split("\n")
+    except UnicodeDecodeError:
+        lines = None  # decode line by line so one bad line does not sink the file
+    raw_lines = data.split(b"\n") if lines is None else lines
+    docs: list[Document] = []
+    failures: list[IngestFailure] = []
+    first_line_of: dict[str, int] = {}
+    for number, raw in enumerate(raw_lines, start=1):
+        try:
+            line = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            failures.append(IngestFailure(path=str(path), reason=(
+                f"line {number}: not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")))
+            continue
+        if not line.strip():
+            continue
+        try:
+            doc = _jsonl_record(path, line, number, first_line_of)
+        except LoadError as exc:
+            failures.append(IngestFailure(path=str(path), reason=f"line {number}: {exc}"))
+            continue
+        docs.append(doc)
+    if not docs and not failures:
+        raise LoadError("empty file (no records)")
+    return docs, failures
+
+
+def _jsonl_record(path: Path, line: str, number: int, first_line_of: dict[str, int]) -> Document:
+    """The document of one JSONL line, or a LoadError saying what the line lacks."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise LoadError(f"expected a JSON object, got {type(record).__name__}")
+    record_id = next((record[k] for k in _ID_KEYS if record.get(k) not in (None, "")), None)
+    if record_id is None:
+        raise LoadError(f"no id (expected one of: {', '.join(_ID_KEYS)})")
+    doc_id = str(record_id)
+    if doc_id in first_line_of:
+        raise LoadError(f"duplicate id '{doc_id}' (first seen on line {first_line_of[doc_id]})")
+    body = record.get("abstract") or record.get("text")
+    if isinstance(body, list):
+        body = " ".join(str(s).strip() for s in body if s is not None and str(s).strip())
+    if not isinstance(body, str) or not body.strip():
+        raise LoadError(f"record '{doc_id}' has no text (expected 'abstract' or 'text')")
+    first_line_of[doc_id] = number
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
+    return Document(
+        doc_id=doc_id, source=f"{path}#{doc_id}", content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
+        blocks=make_blocks((p, None, None) for p in paragraphs), **_metadata(record, DocType.abstract))

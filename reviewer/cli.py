@@ -196,6 +196,132 @@ def ask(
         print_answer(_console(), result)
 
 
+@app.command()
+def chat(
+    k: KOpt = None,
+    llm: LlmOpt = None,
+    llm_base_url: LlmUrlOpt = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    embedding_model: ModelOpt = None,
+) -> None:
+    """Ask questions one after another; follow-ups are understood in the context of earlier ones.
+
+    Commands inside the session: /sources, /open N, /save FILE, /k N, /llm SPEC, /help, /quit.
+    Input history is kept in the store folder (up-arrow recalls it). Piped input is read one
+    question per line; the exit status is then 1 if any line ended in an error.
+
+    Example: reviewer chat --store ~/reviews/sleep -k 6
+    """
+    from reviewer.chat import ChatSession
+
+    with handled():
+        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k)
+        code = session.run()
+    raise typer.Exit(code)
+
+
+@app.command("eval")
+def eval_(
+    suite: Annotated[Path, typer.Option("--suite", help="JSONL question suite.")] = Path("evals/seed_qa.jsonl"),
+    thresholds: Annotated[Path, typer.Option("--thresholds", help="Metric floors and allowed drops (TOML).")] = Path("evals/thresholds.toml"),
+    baseline: Annotated[Path, typer.Option("--baseline", help="Report of an earlier run to compare with.")] = Path("evals/baseline.json"),
+    write_baseline: Annotated[bool, typer.Option("--write-baseline", help="Save this run as the baseline (gated against thresholds only).")] = False,
+    corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Ingest this folder first (unchanged files are skipped).")] = None,
+    only: Annotated[Optional[list[str]], typer.Option("--only", help="Only cases with this id or tag (repeatable).")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML (a testcase per question and per gate).")] = None,
+    report: Annotated[Optional[Path], typer.Option("--report", help="Also write the full JSON report.")] = None,
+    k: KOpt = None,
+    llm: LlmOpt = None,
+    llm_base_url: LlmUrlOpt = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    embedding_model: ModelOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Run the eval suite and gate its metrics against evals/thresholds.toml and evals/baseline.json.
+
+    Exit status 1 when a gate fails; each failure names the metric and the questions behind it.
+
+    Example: reviewer eval --llm openai:gpt-4o-mini --junit eval.xml
+    """
+    from rich.progress import Progress
+
+    from reviewer import evaluate as ev
+
+    with handled():
+        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        if corpus is not None:
+            r.ingest([corpus])
+        with Progress(console=_console(stderr=True), disable=as_json, transient=True) as bar:
+            task = bar.add_task("eval", total=None)
+            result = ev.run_suite(r, suite, k=k, only=only,
+                                  progress=lambda done, total, case: bar.update(task, completed=done, total=total))
+        if write_baseline:
+            ev.write_baseline(result, baseline)
+        checked = ev.gates(result, thresholds, None if write_baseline else baseline)
+        if junit is not None:
+            junit.write_text(ev.to_junit(result, thresholds, None if write_baseline else baseline), encoding="utf-8")
+        if report is not None:
+            ev.write_baseline(result, report)
+    failures = [msg for g in checked for msg in g.failures]
+    if as_json:
+        print_json({"report": result.model_dump(mode="json"), "failures": failures})
+    else:
+        console = _console()
+        console.print(ev.metrics_table(result, checked))
+        if any(not c.passed for c in result.cases):
+            console.print(ev.failures_table(result))
+        for msg in failures:
+            _console(stderr=True).print(f"[bold red]gate failed:[/] {msg}", soft_wrap=True)
+        if write_baseline:
+            console.print(f"baseline written to {baseline}")
+    if failures:
+        raise typer.Exit(1)
+
+@app.command()
+def summarize(
+    topic: Annotated[str, typer.Argument(help="The topic or question, in quotes.")],
+    fmt: Annotated[Optional[str], typer.Option("--format", help="rich (terminal, default), md, json, csv (the rows) or html (one self-contained page); default from --output's extension.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file and print its path.")] = None,
+    k: KOpt = None,
+    llm: LlmOpt = None,
+    llm_base_url: LlmUrlOpt = None,
+    store: StoreOpt = None,
+    chroma_url: ChromaOpt = None,
+    embedding_model: ModelOpt = None,
+    doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
+    doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
+) -> None:
+    """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
+
+    Example: reviewer summarize "Does resistance training improve cognition in older adults?" --format html -o evidence.html
+    """
+    from reviewer.report import FORMATS, print_summary, render
+
+    suffix = output.suffix.lower().lstrip(".") if output else ""
+    fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in FORMATS else None) or ("md" if output else "rich")
+    if fmt not in FORMATS:
+        fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    if fmt == "rich" and output:
+        fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
+    with handled():
+        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
+    if fmt == "rich":
+        print_summary(_console(), summary)
+        return
+    text = render(summary, fmt)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    _console().print(str(output.resolve()), soft_wrap=True)
+
+
 def main() -> None:  # console-script entry point
     app()
 

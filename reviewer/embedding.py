@@ -63,6 +63,7 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self.device = device
         self._model = None
+        self._queries: dict[str, list[float]] = {}
 
     @property
     def model(self):
@@ -71,7 +72,11 @@ class SentenceTransformerEmbedder:
             if Path(path).exists():
                 # A local copy must never trigger a hub lookup.
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # our own progress bars only
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()
 
             try:
                 self._model = SentenceTransformer(path, device=self.device)
@@ -100,7 +105,12 @@ class SentenceTransformerEmbedder:
         return out
 
     def embed_query(self, text: str) -> list[float]:
-        return self.model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0].tolist()
+        # Summaries and evals ask the same question more than once; encoding is the slow part.
+        if text not in self._queries:
+            if len(self._queries) >= 256:
+                self._queries.pop(next(iter(self._queries)))
+            self._queries[text] = self.model.encode([text], normalize_embeddings=True, show_progress_bar=False)[0].tolist()
+        return self._queries[text]
 
 
 _TOKEN = re.compile(r"[a-z0-9]+")

@@ -213,3 +213,59 @@ class Answer(BaseModel):
     notes: list[str] = Field(default_factory=list, description="e.g. fell back to the extractive answer, and why.")
     strongest_design: Optional[StudyDesign] = None
     mixed: bool = Field(False, description="The cited passages disagree on the direction of the effect.")
+
+
+# ---------------------------------------------------------------- evidence summaries (reviewer/summarize.py)
+
+
+class Direction(str, Enum):
+    """Direction of the effect a study reports (as `reviewer.evidence.direction` reads it)."""
+
+    benefit = "benefit"
+    no_effect = "no_effect"
+    harm = "harm"
+    mixed = "mixed"
+
+
+class SummaryRow(BaseModel):
+    """One study of an evidence table, every cell taken from the passage it cites."""
+
+    study: str = Field(description="How the text names the study, e.g. 'Lamb et al. [24]'.")
+    design: StudyDesign = StudyDesign.unknown
+    population: Optional[str] = None
+    n: Optional[int] = Field(None, description="Number of participants reported.")
+    intervention: Optional[str] = None
+    duration: Optional[str] = None
+    outcome: Optional[str] = None
+    effect: Optional[str] = Field(None, description="Effect sizes as written (value and metric), e.g. 'd = 0.32'.")
+    direction: Optional[Direction] = None
+    strength: Strength = Strength.very_low
+    citation: int = Field(description="The n of the entry of `citations` the row comes from.")
+
+
+class Finding(BaseModel):
+    """A statement about several rows of an evidence table (an agreement or a conflict)."""
+
+    finding: str
+    rows: list[int] = Field(default_factory=list, description="0-based indexes into `rows`.")
+
+
+class Gap(BaseModel):
+    """Something the documents themselves say remains unknown or needs further study."""
+
+    text: str = Field(description="The sentence as the document writes it.")
+    citation: int
+
+
+class EvidenceSummary(BaseModel):
+    """The state of the evidence on a topic (the JSON contract of `reviewer summarize --format json`)."""
+
+    question: str
+    answer: str
+    citations: list[Citation] = Field(default_factory=list)
+    rows: list[SummaryRow] = Field(default_factory=list)
+    agreements: list[Finding] = Field(default_factory=list)
+    conflicts: list[Finding] = Field(default_factory=list)
+    gaps: list[Gap] = Field(default_factory=list)
+    llm: Optional[str] = Field(None, description="The LLM spec that proposed rows; null for the offline rules.")
+    notes: list[str] = Field(default_factory=list, description="e.g. LLM rows dropped because their passage lacks them.")

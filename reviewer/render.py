@@ -142,7 +142,9 @@ def print_answer(console, answer: Answer) -> None:
     if answer.standalone_question and answer.standalone_question != answer.question:
         console.print(f"[dim](searched for: {escape(answer.standalone_question)})[/]")
     style = "yellow" if answer.insufficient_evidence else ""
-    console.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer), soft_wrap=True)
+    # Word-wrap on a terminal; keep long lines whole when piped.
+    console.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer),
+                  soft_wrap=not console.is_terminal)
     if answer.strongest_design:
         mixed = " · [yellow]evidence mixed[/]" if answer.mixed else ""
         console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.value.replace('_', ' ')}{mixed}")
@@ -168,3 +170,36 @@ def answer_markdown(answer: Answer) -> str:
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n"
+
+
+def facts_line(tag: EvidenceTag) -> str:
+    """The study facts of an evidence tag on one line (sample size, intervention, effects, p, CI)."""
+    f = tag.facts
+    parts = [f"n = {f.sample_size}" if f.sample_size else "", f.population or "", f.intervention or "",
+             f.duration or "", f.outcome or ""]
+    parts += [e.text for e in f.effects]
+    parts += [f"p {f.p_value}" if f.p_value else "", f"CI {f.ci}" if f.ci else ""]
+    return " · ".join(p for p in parts if p)
+
+
+def passage_panel(p: Passage, n: int):
+    """One passage in full (chat's `/open N`): where it comes from, its evidence tag and why, its text."""
+    from rich.console import Group
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    meta = [location(p), p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
+    lines = [f"[dim]{escape(' · '.join(x for x in meta if x) or 'no section or page recorded')}[/]",
+             f"[dim]source:[/] {escape(p.source)}"]
+    if p.evidence is None:
+        lines.append("[dim]evidence: not graded[/]")
+    else:
+        lines.append(f"[dim]evidence:[/] {evidence_markup(p.evidence)}")
+        lines += [f"  [dim]because:[/] “{escape(reason)}”" for reason in p.evidence.reasons]
+        facts = facts_line(p.evidence)
+        if facts:
+            lines.append(f"[dim]study:[/] {escape(facts)}")
+    border = STRENGTH_STYLE.get(p.evidence.strength.value, "dim") if p.evidence else "dim"
+    body = Group(*(Text.from_markup(line) for line in lines), Text(""), Text(p.text))
+    return Panel(body, title=escape(f"[{n}] {p.title}"), title_align="left", border_style=border)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 from typer.testing import CliRunner
@@ -33,17 +32,14 @@ def test_every_command_has_help_with_an_example():
         assert "Example" in result.output, f"`reviewer {name} --help` shows no example"
 
 
-def test_help_is_fast():
-    started = time.perf_counter()
+def test_help_imports_nothing_heavy():
     out = subprocess.run([sys.executable, "-m", "reviewer.cli", "--help"], capture_output=True, text=True, cwd=ROOT)
-    elapsed = time.perf_counter() - started
     assert out.returncode == 0 and "ingest" in out.stdout
-    # no heavy import on the path of --help
+    # torch, chromadb and langchain are imported by the commands that need them, never by --help
     probe = subprocess.run(
         [sys.executable, "-c", "import sys, reviewer.cli; print(sorted(m for m in ('torch','chromadb','langchain',"
          "'sentence_transformers') if m in sys.modules))"], capture_output=True, text=True, cwd=ROOT)
     assert probe.stdout.strip() == "[]", probe.stdout
-    assert elapsed < 5, elapsed  # generous: CI machines vary; the import check above is the real guard
 
 
 def test_ingest_json_report_and_exit_status(tmp_path):

@@ -1,0 +1,291 @@
+"""Evidence summaries for people and programs: rich, Markdown, JSON, CSV and one-file HTML.
+
+Every format shows the same `EvidenceSummary`: JSON is the model's own dump, CSV is its rows,
+HTML is a single self-contained page (inline CSS and an inline SVG chart of the rows by study
+design and strength; no scripts, fonts or images from anywhere else).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from html import escape
+from typing import Optional
+
+from reviewer.models import Citation, EvidenceSummary, Strength, SummaryRow
+
+FORMATS = ("rich", "md", "json", "csv", "html")
+#: Columns of the evidence table, in order (also the CSV header).
+COLUMNS = ("study", "design", "population", "n", "intervention", "duration", "outcome", "effect", "direction",
+           "strength", "citation")
+STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e"}
+_RICH_STRENGTH = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+_RICH_DIRECTION = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
+_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+def label(value) -> str:
+    """A cell as people read it: enums by their words ('very low'), None as empty."""
+    if value is None:
+        return ""
+    value = getattr(value, "value", value)
+    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+
+
+def cells(row: SummaryRow) -> list[str]:
+    """A row's cells in `COLUMNS` order, as text."""
+    return [label(getattr(row, c)) for c in COLUMNS]
+
+
+def _where(c: Citation) -> str:
+    parts = [c.section or "", f"p. {c.page}" if c.page else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def _snippet(text: str, n: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
+
+
+def render(summary: EvidenceSummary, fmt: str) -> str:
+    """The summary as text in one of `FORMATS` other than "rich"."""
+    renderers = {"md": to_markdown, "json": to_json, "csv": to_csv, "html": to_html}
+    if fmt not in renderers:
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(renderers)}")
+    return renderers[fmt](summary)
+
+
+# ---------------------------------------------------------------- JSON, CSV, Markdown
+
+
+def to_json(summary: EvidenceSummary) -> str:
+    """The model's own JSON dump."""
+    return summary.model_dump_json(indent=2) + "\n"
+
+
+def to_csv(summary: EvidenceSummary) -> str:
+    """The evidence table: a header of `COLUMNS`, then one line per row (enum values as stored)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for row in summary.rows:
+        dump = row.model_dump(mode="json")
+        writer.writerow(["" if dump[c] is None else dump[c] for c in COLUMNS])
+    return out.getvalue()
+
+
+def _md(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def _findings_md(title: str, findings) -> list[str]:
+    lines = [f"## {title}", ""]
+    if not findings:
+        return lines + ["None found.", ""]
+    for f in findings:
+        rows = ", ".join(str(i + 1) for i in f.rows)
+        lines.append(f"- {f.finding} (rows {rows})")
+    return lines + [""]
+
+
+def to_markdown(summary: EvidenceSummary) -> str:
+    """Answer, evidence table, agreements, conflicts, gaps and sources as Markdown."""
+    lines = [f"# Evidence summary: {summary.question}", "", summary.answer, ""]
+    lines += ["## Evidence table", ""]
+    if summary.rows:
+        lines.append("| # | " + " | ".join(COLUMNS) + " |")
+        lines.append("|---" * (len(COLUMNS) + 1) + "|")
+        for i, row in enumerate(summary.rows, 1):
+            values = cells(row)
+            values[-1] = f"[{row.citation}]"
+            lines.append(f"| {i} | " + " | ".join(_md(v) for v in values) + " |")
+    else:
+        lines.append("No study reported in the retrieved passages.")
+    lines.append("")
+    lines += _findings_md("Agreements", summary.agreements)
+    lines += _findings_md("Conflicts", summary.conflicts)
+    lines += ["## Gaps", ""]
+    lines += [f"- {g.text} [{g.citation}]" for g in summary.gaps] or ["None stated in the retrieved passages."]
+    lines += ["", "## Sources", ""]
+    for c in summary.citations:
+        evidence = f" — {label(c.evidence.design)}, {label(c.evidence.strength)}" if c.evidence else ""
+        where = f" ({_where(c)})" if _where(c) else ""
+        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{where}{evidence}: {_md(_snippet(c.text))}")
+    if summary.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in summary.notes]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def _strengths(rows: list[SummaryRow]) -> dict[str, Counter]:
+    by_design: dict[str, Counter] = {}
+    for row in rows:
+        by_design.setdefault(label(row.design), Counter())[row.strength.value] += 1
+    return by_design
+
+
+def design_chart_svg(rows: list[SummaryRow], width: int = 640) -> str:
+    """An inline SVG bar chart: one bar per study design, stacked by strength, with counts and a legend."""
+    by_design = _strengths(rows)
+    bar_h, gap, left, top = 22, 8, 170, 34
+    height = top + max(len(by_design), 1) * (bar_h + gap) + 10
+    most = max((sum(c.values()) for c in by_design.values()), default=1)
+    unit = (width - left - 40) / most
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+             f'aria-label="Rows by study design and strength" font-family="system-ui, sans-serif" font-size="12">']
+    x = 10
+    for s in Strength:
+        parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{STRENGTH_COLOURS[s.value]}"/>'
+                     f'<text x="{x + 16}" y="18">{label(s)}</text>')
+        x += 90
+    if not by_design:
+        parts.append(f'<text x="{left}" y="{top + 15}">no rows</text>')
+    for i, (design, counts) in enumerate(sorted(by_design.items(), key=lambda kv: -sum(kv[1].values()))):
+        y = top + i * (bar_h + gap)
+        parts.append(f'<text x="{left - 8}" y="{y + 15}" text-anchor="end">{escape(design)}</text>')
+        x = float(left)
+        for s in Strength:
+            n = counts.get(s.value, 0)
+            if n:
+                w = n * unit
+                parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{bar_h}" '
+                             f'fill="{STRENGTH_COLOURS[s.value]}">'
+                             f"<title>{escape(design)}: {n} {label(s)}</title></rect>")
+                if w >= 14:
+                    parts.append(f'<text x="{x + w / 2:.1f}" y="{y + 15}" text-anchor="middle" fill="#fff">{n}</text>')
+                x += w
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 15}">{sum(counts.values())}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;
+color:#1f2328;line-height:1.45}
+h1{font-size:1.5rem;margin-bottom:.3rem}h2{font-size:1.15rem;margin-top:1.8rem;border-bottom:1px solid #d0d7de;
+padding-bottom:.2rem}.answer{background:#f6f8fa;border-left:4px solid #0969da;padding:.8rem 1rem}
+table{border-collapse:collapse;width:100%;font-size:.85rem}th,td{border:1px solid #d0d7de;padding:.3rem .45rem;
+vertical-align:top;text-align:left}th{background:#f6f8fa}tr:nth-child(even) td{background:#fbfcfd}
+.badge{display:inline-block;border-radius:1em;padding:0 .55em;color:#fff;font-size:.8rem;white-space:nowrap}
+.benefit{color:#1a7f37}.harm{color:#cf222e;font-weight:600}.no_effect{color:#9a6700}.mixed{color:#8250df}
+.sources li{margin-bottom:.5rem}.meta{color:#57606a;font-size:.85rem}a{color:#0969da;text-decoration:none}
+.notes{color:#57606a;font-size:.85rem}.glance{display:flex;gap:2rem;flex-wrap:wrap}.glance section{flex:1 1 420px}
+"""
+
+
+def _link_markers(text: str) -> str:
+    """Escape text and turn [n] markers into links to the sources list."""
+    out, last = [], 0
+    for m in _MARKER.finditer(text):
+        out.append(escape(text[last:m.start()]))
+        links = ", ".join(f'<a href="#src-{n.strip()}">{n.strip()}</a>' for n in m.group(1).split(","))
+        out.append(f"[{links}]")
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def _findings_html(findings) -> str:
+    if not findings:
+        return "<p>None found.</p>"
+    items = "".join(f"<li>{escape(f.finding)} <span class=\"meta\">(rows {', '.join(str(i + 1) for i in f.rows)})"
+                    f"</span></li>" for f in findings)
+    return f"<ul>{items}</ul>"
+
+
+def to_html(summary: EvidenceSummary) -> str:
+    """One self-contained HTML page: answer, evidence table, chart, agreements, conflicts, gaps, sources."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in ("#",) + COLUMNS)
+    body = []
+    for i, row in enumerate(summary.rows, 1):
+        values = cells(row)
+        tds = [f"<td>{i}</td>"] + [f"<td>{escape(v)}</td>" for v in values[:8]]
+        direction = row.direction.value if row.direction else ""
+        tds.append(f'<td class="{direction}">{escape(values[8])}</td>')
+        tds.append(f'<td><span class="badge" style="background:{STRENGTH_COLOURS[row.strength.value]}">'
+                   f"{escape(values[9])}</span></td>")
+        tds.append(f'<td><a href="#src-{row.citation}">[{row.citation}]</a></td>')
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    table = (f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>" if body
+             else "<p>No study reported in the retrieved passages.</p>")
+    gaps = "".join(f'<li>{escape(g.text)} <a href="#src-{g.citation}">[{g.citation}]</a></li>' for g in summary.gaps)
+    sources = []
+    for c in summary.citations:
+        evidence = f" · {label(c.evidence.design)} · {label(c.evidence.strength)}" if c.evidence else ""
+        sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
+                       f'<span class="meta">{escape(_where(c) + evidence)}</span><br>'
+                       f"{escape(_snippet(c.text, 400))}</li>")
+    notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Evidence summary: {escape(summary.question)}</title><style>{_CSS}</style></head>
+<body>
+<h1>Evidence summary</h1><p class="meta">{escape(summary.question)}</p>
+<div class="answer">{_link_markers(summary.answer)}</div>
+<div class="glance">
+<section><h2>Studies by design and strength</h2>
+{design_chart_svg(summary.rows, width=520)}</section>
+<section><h2>Conflicts</h2>
+{_findings_html(summary.conflicts)}</section>
+</div>
+<h2>Evidence table ({len(summary.rows)} studies)</h2>
+{table}
+<h2>Agreements</h2>
+{_findings_html(summary.agreements)}
+<h2>Gaps</h2>
+{f"<ul>{gaps}</ul>" if gaps else "<p>None stated in the retrieved passages.</p>"}
+<h2>Sources</h2>
+<ol class="sources">{''.join(sources)}</ol>
+{f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ""}
+</body></html>
+"""
+
+
+# ---------------------------------------------------------------- rich
+
+
+def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False) -> None:
+    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources."""
+    from rich.markup import escape as rich_escape
+    from rich.table import Table
+
+    console.print(f"[bold]{rich_escape(summary.question)}[/]")
+    console.print(rich_escape(summary.answer), soft_wrap=True)
+    # The terminal shows the columns a reader scans; md, csv and html carry every column.
+    table = Table(title=f"Evidence table ({len(summary.rows)} studies)", show_lines=False)
+    for c in ("#", "study", "design", "strength", "n", "outcome", "effect", "direction", "cite"):
+        table.add_column(c, overflow="fold", justify="right" if c in ("#", "n") else "left",
+                         min_width=12 if c in ("study", "effect") else None)
+    for i, row in enumerate(summary.rows, 1):
+        direction = label(row.direction)
+        table.add_row(
+            str(i), rich_escape(row.study), label(row.design),
+            f"[{_RICH_STRENGTH[row.strength.value]}]{label(row.strength)}[/]", label(row.n),
+            rich_escape(label(row.outcome)), rich_escape(label(row.effect)),
+            f"[{_RICH_DIRECTION[row.direction.value]}]{direction}[/]" if row.direction else "",
+            f"\\[{row.citation}]",
+        )
+    console.print(table)
+    for title, findings in (("Agreements", summary.agreements), ("Conflicts", summary.conflicts)):
+        console.print(f"[bold]{title}[/]" + ("" if findings else ": none found"))
+        for f in findings:
+            console.print(f"  • {rich_escape(f.finding)} [dim](rows {', '.join(str(i + 1) for i in f.rows)})[/]",
+                          soft_wrap=True)
+    console.print("[bold]Gaps[/]" + ("" if summary.gaps else ": none stated"))
+    for g in summary.gaps:
+        console.print(f"  • {rich_escape(g.text)} \\[{g.citation}]", soft_wrap=True)
+    sources = Table(title="Sources")
+    sources.add_column("n", justify="right")
+    sources.add_column("title", overflow="fold", max_width=40)
+    sources.add_column("section / page", overflow="fold", max_width=30)
+    sources.add_column("passage", overflow="fold")
+    for c in summary.citations:
+        sources.add_row(str(c.n), rich_escape(c.title), rich_escape(_where(c)),
+                        rich_escape(c.text if full else _snippet(c.text, 160)))
+    console.print(sources)
+    for note in summary.notes:
+        console.print(f"[dim]note: {rich_escape(note)}[/]", soft_wrap=True)

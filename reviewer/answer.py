@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from reviewer.citations import STOPWORDS, check_answer, content_stems, normalize_space, stem, strip_markers, tokens
+from reviewer.llm import resolve_llm
 from reviewer.models import Answer, Citation, Passage
 from reviewer.settings import Settings
 
@@ -81,7 +82,7 @@ def answer(question: str, passages: list[Passage], settings: Settings, llm=None)
         reviewer.llm.LLMError: the LLM could not be set up or did not answer.
     """
     started = time.perf_counter()
-    model, label = _resolve_llm(llm, settings)
+    model, label = resolve_llm(llm, settings)
     if model is None or not passages:
         out = extractive_answer(question, passages)
         if model is not None:
@@ -112,7 +113,7 @@ def rewrite_followup(question: str, history: list[tuple[str, str]], settings: Se
     """
     if not history:
         return question
-    model, _ = _resolve_llm(llm, settings)
+    model, _ = resolve_llm(llm, settings)
     if model is None:
         return _rewrite_offline(question, history)
     from reviewer.llm import complete
@@ -346,16 +347,6 @@ def _insufficient(question: str, passages: list[Passage], why: str) -> Answer:
 # ---------------------------------------------------------------- LLM answerer
 
 
-def _resolve_llm(llm, settings: Settings):
-    """(chat model or None, label) from an argument that is None, a spec string or a model."""
-    spec = settings.llm if llm is None else llm
-    if spec is None:
-        return None, None
-    from reviewer.llm import describe_model, make_chat_model
-
-    if isinstance(spec, str):
-        return make_chat_model(spec, settings), spec
-    return spec, describe_model(spec)
 
 
 def format_passages(passages: list[Passage]) -> str:

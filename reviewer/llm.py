@@ -416,3 +416,13 @@ def __getattr__(name: str):
     if name == "LocalChatModel":
         return _local_class()
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def resolve_llm(llm, settings: Settings):
+    """(chat model or None, its label) from an argument that is None (use the settings), a spec or a model."""
+    spec = settings.llm if llm is None else llm
+    if spec is None:
+        return None, None
+    if isinstance(spec, str):
+        return make_chat_model(spec, settings), spec
+    return spec, describe_model(spec)

@@ -23,6 +23,7 @@ from collections import Counter
 from typing import Optional
 
 from reviewer.citations import normalize_space, parse_marker, strip_markers
+from reviewer.llm import resolve_llm
 from reviewer.models import (
     Citation,
     Direction,
@@ -157,16 +158,6 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
     )
 
 
-def resolve_llm(llm, settings):
-    """(chat model or None, its label) from an argument that is None, a spec or a model."""
-    spec = settings.llm if llm is None else llm
-    if spec is None:
-        return None, None
-    from reviewer.llm import describe_model, make_chat_model
-
-    if isinstance(spec, str):
-        return make_chat_model(spec, settings), spec
-    return spec, describe_model(spec)
 
 
 # ---------------------------------------------------------------- retrieval

@@ -25,6 +25,8 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q -rs
+	# The regression gate: the seed suite on a fresh store from corpus/, offline answerer.
+	$(BIN)/reviewer eval --check --junit .reviewer-eval.xml
 
 bench: $(STAMP)
 	$(PY) evals/bench_ingest.py

@@ -16,7 +16,7 @@ from reviewer.settings import Settings
 # progress(stage, advance, total): total is given once when a stage starts (advance 0).
 Progress = Callable[[str, int, Optional[int]], None]
 
-_EMBED_BATCH_CHUNKS = 512
+_EMBED_BATCH_CHUNKS = 1024
 
 
 def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:

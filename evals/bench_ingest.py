@@ -52,19 +52,19 @@ def main() -> None:
     r.embedder.embed(["warm-up"])  # load the model outside both timings
     load_s = time.perf_counter() - t
 
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     report = r.ingest([corpus])
-    ingest_s = time.perf_counter() - t
+    ingest_s, ingest_cpu = time.perf_counter() - t, time.process_time() - c
     assert not report.failures, report.failures[:3]
 
     # The same texts, embedded bare.
     docs, _ = load(corpus)
     texts = [embedding_text(c) for d in docs for c in r._chunk(d)]
     assert len(texts) == report.chunks_embedded, (len(texts), report.chunks_embedded)
-    model = r.embedder.model
-    t = time.perf_counter()
-    model.encode(texts, batch_size=settings.embedding.batch_size, normalize_embeddings=True, show_progress_bar=False)
-    encode_s = time.perf_counter() - t
+    t, c = time.perf_counter(), time.process_time()
+    r.embedder.model.encode(texts, batch_size=settings.embedding.batch_size, normalize_embeddings=True,
+                            show_progress_bar=False)  # one bare call over all the texts
+    encode_s, encode_cpu = time.perf_counter() - t, time.process_time() - c
 
     t = time.perf_counter()
     again = r.ingest([corpus])
@@ -79,11 +79,15 @@ def main() -> None:
         "encode_s": round(encode_s, 2),
         "chunks_per_s": round(report.chunks_embedded / ingest_s, 1),
         "ingest_over_encode": round(ingest_s / encode_s, 3),
+        "ingest_cpu_s": round(ingest_cpu, 1),
+        "encode_cpu_s": round(encode_cpu, 1),
+        "ingest_over_encode_cpu": round(ingest_cpu / encode_cpu, 3),
         "reingest_s": round(reingest_s, 3),
         "reingest_fraction": round(reingest_s / ingest_s, 4),
     }
     print(json.dumps(figures, indent=2))
-    print(f"ingest/encode ratio {figures['ingest_over_encode']:.3f} (target <= 1.2); "
+    print(f"ingest/encode ratio {figures['ingest_over_encode']:.3f} wall, {figures['ingest_over_encode_cpu']:.3f} CPU "
+          f"(target <= 1.2); "
           f"re-ingest {100 * figures['reingest_fraction']:.2f}% of first ingest (target <= 2%)")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

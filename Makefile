@@ -29,8 +29,8 @@ test: $(STAMP)
 	$(BIN)/reviewer eval --check --junit .reviewer-eval.xml
 
 bench: $(STAMP)
-	$(PY) evals/bench_ingest.py
-	$(PY) evals/bench_retrieval.py
+	$(PY) evals/bench_ingest.py --keep .reviewer-bench/scifact
+	$(PY) evals/bench_retrieval.py --store .reviewer-bench/scifact --output .reviewer-bench/figures.json
 
 clean:
 	rm -rf .reviewer

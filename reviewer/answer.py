@@ -30,6 +30,8 @@ MIN_COVERAGE = 0.5
 #: Share of the question's (weighted) specific words that may be absent from every passage; above it,
 #: the passages are about something else ("creatine" asked, never mentioned).
 MAX_MISSING = 0.3
+#: Document frequency assumed for a question word no passage contains (see `_question_weights`).
+ABSENT_DF = 0
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in an extractive answer.
@@ -154,7 +156,7 @@ def _question_weights(question: str, passages: list[Passage]) -> tuple[dict[str,
             continue
         df = sum(_contains(word, s) for s in passage_stems)
         # Smoothed so that a word in every retrieved passage still counts: retrieval picked them for it.
-        idf = math.log(1 + (n + 1) / (df + 0.5))
+        idf = math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
         boost = 1.5 if token in entities else 0.5 if word in _generic_stems() else 1.0
         weights[word], surface[word] = idf * boost, token
     return weights, surface

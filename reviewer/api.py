@@ -176,8 +176,10 @@ class Reviewer:
     def _store_documents(self, pending: list[tuple[Document, bool]], report: IngestReport, progress: Progress) -> None:
         """Chunk, embed and store documents in slices; a document's record is written after its last chunk."""
         prepared: list[tuple[Document, bool, list[Chunk]]] = []
+        progress("chunking", 0, len(pending))
         for doc, is_update in pending:
             chunks = self._chunk(doc)
+            progress("chunking", 1, None)
             if not chunks:
                 report.failures.append(IngestFailure(path=doc.source, reason="no text to index"))
                 continue

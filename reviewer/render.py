@@ -10,7 +10,7 @@ from typing import Optional
 from reviewer.models import Answer, DocumentInfo, EvidenceTag, IngestReport, Passage, StoreStats
 
 STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
-_STAGE_LABEL = {"files": "Reading files", "embedding": "Embedding chunks"}
+_STAGE_LABEL = {"files": "Reading files", "chunking": "Chunking and grading", "embedding": "Embedding chunks"}
 
 
 class IngestProgress:

@@ -20,7 +20,8 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.citations import STOPWORDS, check_answer, content_stems, normalize_space, stem, strip_markers, tokens
+from reviewer.citations import (STOPWORDS, check_answer, content_stems, normalize_space, numbers, stem, strip_markers,
+                                tokens)
 from reviewer.llm import resolve_llm
 from reviewer.models import Answer, Citation, Passage
 from reviewer.settings import Settings
@@ -28,10 +29,14 @@ from reviewer.settings import Settings
 #: Share of the question's (weighted) content words a sentence must contain to count as answering it.
 MIN_COVERAGE = 0.5
 #: Share of the question's (weighted) specific words that may be absent from every passage; above it,
-#: the passages are about something else ("creatine" asked, never mentioned).
-MAX_MISSING = 0.3
-#: Document frequency assumed for a question word no passage contains (see `_question_weights`).
-ABSENT_DF = 0
+#: the passages are about something else ("creatine" asked, never mentioned). One absent word is often a
+#: paraphrase ("drop" for "shortened"); the coverage test already charges for it, so this only catches
+#: questions whose subject is mostly absent.
+MAX_MISSING = 0.4
+#: Document frequency assumed for a question word no passage contains: absence from a handful of retrieved
+#: passages says no more about a word's specificity than occurring in one of them does, so an absent
+#: paraphrase ("pooled", "share") does not outweigh the rare words the passages do share with the question.
+ABSENT_DF = 1
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in an extractive answer.
@@ -45,6 +50,10 @@ NO_ANSWER = "The documents do not contain the answer to this question"
 _INSUFFICIENT = re.compile(r"^\W*insufficient[\s_-]+evidence\W*", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
 _METHODS = re.compile(r"\b(methods?|methodology|materials|search strateg\w*|literature search|eligibility)\b", re.I)
+#: Questions asking for a quantity; their answer is a sentence that states a number.
+_ASKS_QUANTITY = re.compile(r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast)|by what|"
+                            r"what (share|proportion|percentage|fraction|number|size|amount|magnitude)|to what extent)\b",
+                            re.I)
 _SKIP_LINE = re.compile(r"^\s*(#|\||!\[|<)")
 _BULLET = re.compile(r"^(\s*(?:[-*•+]|\d+[.)])\s+)")
 _FOLLOWUP_START = re.compile(r"^\s*(and|but|also|or|then|so|what about|how about|what if|same for|why)\b", re.I)
@@ -251,6 +260,8 @@ def _score(sentences: list[_Sentence], question: str, weights: dict[str, float],
     question_pairs = _adjacent_pairs(question_order)
     entities = {stem(t) for t in _entities(question)} & weights.keys()
     asks_method = bool(_METHODS.search(question))
+    asks_quantity = bool(_ASKS_QUANTITY.search(question))
+    question_numbers = numbers(question)
     for s in sentences:
         s.stems = _text_stems(s.quote, question)
         s.coverage = sum(w for t, w in weights.items() if _contains(t, s.stems)) / total
@@ -265,7 +276,10 @@ def _score(sentences: list[_Sentence], question: str, weights: dict[str, float],
         method = 0.8 if s.methods and not asks_method else 1.0
         # A question naming BDNF or IL-6 is about it: a sentence that names none of them answers less.
         subject = 0.8 if entities and not any(_contains(t, s.stems) for t in entities) else 1.0
-        s.score = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * listing * subject * method
+        # "How much ...?" is answered by a sentence that states a number the question does not.
+        quantity = 0.8 if asks_quantity and not numbers(s.quote) - question_numbers else 1.0
+        s.score = ((s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase)
+                   * listing * subject * method * quantity)
 
 
 def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -297,9 +311,16 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     candidates.sort(key=lambda s: (-s.score, s.index, s.start))
     best = candidates[0] if candidates else None
     missing = _missing(question, weights, passages)
+    distinctive = _distinctive(question, passages, missing)
     if best is None or max(s.coverage for s in candidates) < min_coverage or missing and (
             sum(weights[t] for t in missing) / sum(weights.values()) > MAX_MISSING):
         return _insufficient(question, passages, _why_not(question, weights, surface, passages))
+    # Words every passage shares with the question are why retrieval picked them; a sentence holding
+    # only those ("resistance training improves older adults' ...") answers nothing the question singles out.
+    candidates = [s for s in candidates if not distinctive or any(_contains(t, s.stems) for t in distinctive)]
+    if not candidates or candidates[0].coverage < min_coverage:
+        return _insufficient(question, passages, _why_not(question, weights, surface, passages))
+    best = candidates[0]
     chosen: list[_Sentence] = []
     for s in candidates:
         if len(chosen) == max_sentences or s.score < RELATIVE_SCORE * best.score:
@@ -317,6 +338,19 @@ def _missing(question: str, weights: dict[str, float], passages: list[Passage]) 
     """Specific (non-generic) question stems that no passage contains."""
     present = frozenset().union(*(_text_stems(p.text, question) for p in passages))
     return [t for t in weights if t not in _generic_stems() and not _contains(t, present)]
+
+
+def _distinctive(question: str, passages: list[Passage], missing: list[str]) -> set[str]:
+    """Question stems that some passage holds but most do not: what the question singles out."""
+    passage_stems = [_text_stems(p.text, question) for p in passages]
+    out = set()
+    for token in tokens(question):
+        word = stem(token)
+        if token in STOPWORDS or word in missing or word in _generic_stems() or (len(token) < 2 and not token.isdigit()):
+            continue
+        if 0 < sum(_contains(word, s) for s in passage_stems) <= len(passages) / 2:
+            out.add(word)
+    return out
 
 
 def _cite(quote: str, n: int) -> str:

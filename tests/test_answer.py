@@ -168,6 +168,41 @@ def test_acronyms_match_the_words_they_stand_for(corpus_passages):
     assert "RT can improve executive function" in out.answer
 
 
+def _passages(*texts: str) -> list[Passage]:
+    return [Passage(chunk_id=f"p{i}", doc_id=f"d{i}", text=t) for i, t in enumerate(texts)]
+
+
+_TRIAL = _passages(
+    "Older adults completed a twelve-week balance programme with supervised sessions twice a week in the clinic.",
+    "In the Okafor trial, twelve weeks of balance training shortened gait initiation time by 18% in older adults.",
+    "Balance training is also used after stroke, where it is combined with walking practice and stretching.",
+)
+
+
+def test_a_paraphrased_question_word_does_not_make_the_answer_refuse():
+    # "drop" and "colleagues" occur in no passage (the text says "shortened"); the rest of the question is there.
+    out = extractive_answer("By how much did gait initiation time drop after Okafor and colleagues' balance training?",
+                            _TRIAL)
+    assert not out.insufficient_evidence
+    assert "18%" in out.answer and find_citations(out.answer) == [2]
+
+
+def test_a_question_whose_subject_is_absent_is_still_refused():
+    out = extractive_answer("Does creatine supplementation improve sleep quality after balance training?", _TRIAL)
+    assert out.insufficient_evidence and "creatine" in out.answer
+
+
+def test_a_quantity_question_is_answered_by_the_sentence_with_the_number():
+    passages = _passages(
+        "Grip strength was associated with working memory performance among the older adults of the Lindqvist cohort.",
+        "In the Lindqvist cohort, grip strength correlated with working memory accuracy at r = 0.42 after adjustment.",
+    )
+    out = extractive_answer("How strongly did grip strength correlate with working memory in the Lindqvist cohort?",
+                            passages)
+    first, n = _quoted(out.answer)[0]
+    assert "0.42" in first and n == [2] and quote_matches(first, passages[1].text)
+
+
 def test_no_passages_is_insufficient():
     out = answer("Does exercise help memory?", [], Settings())
     assert out.insufficient_evidence and out.citations == [] and out.answer.startswith(NO_ANSWER)

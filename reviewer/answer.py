@@ -100,7 +100,7 @@ def answer(question: str, passages: list[Passage], settings: Settings, llm=None)
             out.notes.append(f"no passages were retrieved, so {label} was not asked")
     else:
         out = _llm_answer(question, passages, model, label, settings)
-    out.strongest_design, out.mixed = _evidence_level(out.citations)
+    out.strongest_design, out.mixed = _evidence_level(out.citations, model if out.llm else None)
     out.timings_ms["answer"] = round((time.perf_counter() - started) * 1000, 1)
     return out
 
@@ -476,13 +476,23 @@ def _rewrite_offline(question: str, history: list[tuple[str, str]]) -> str:
     return question
 
 
-def _evidence_level(citations: list[Citation]):
-    """(strongest study design, whether the cited passages disagree) from reviewer.evidence, when installed."""
+def _evidence_level(citations: list[Citation], model=None):
+    """(strongest study design, whether the cited passages disagree).
+
+    Lexical cues decide offline; when an LLM wrote the answer, it also judges the disagreement
+    (prompts/evidence_mixed.md), falling back to the cues on a reply it cannot read.
+    """
+    from reviewer.evidence import answer_level, answer_level_llm
+
     if not citations:
         return None, False
-    try:
-        from reviewer.evidence import answer_level
-    except ImportError:
-        return None, False
-    design, mixed = answer_level(citations)
+    from reviewer.errors import ReviewerError
+
+    if model is not None and len(citations) > 1:
+        try:
+            design, mixed = answer_level_llm(citations, model)
+        except ReviewerError:  # the answer stands; the cues judge the disagreement instead
+            design, mixed = answer_level(citations)
+    else:
+        design, mixed = answer_level(citations)
     return design, bool(mixed)

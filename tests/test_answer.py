@@ -349,3 +349,22 @@ def test_offline_rewrite_leaves_standalone_questions_alone():
     assert not is_followup(question)
     assert rewrite_followup(question, history, Settings()) == question
     assert rewrite_followup("What about executive function?", [], Settings()) == "What about executive function?"
+
+
+_TWO_TRIALS = _passages(
+    "In the Okafor trial, twelve weeks of balance training shortened gait initiation time by 18% in older adults.",
+    "In the Lindqvist trial, twelve weeks of balance training shortened gait initiation time by 2% in older adults.",
+)
+
+
+def test_with_an_llm_the_llm_judges_whether_cited_passages_disagree():
+    reply = ("Twelve weeks of balance training shortened gait initiation time in older adults by 18% [1] "
+             "and by 2% [2].")
+    judged = FakeChatModel(replies=[reply, '{"mixed": true, "reason": "effect sizes differ ninefold"}'])
+    out = answer("Does balance training shorten gait initiation time?", _TWO_TRIALS, Settings(), llm=judged)
+    assert [c.n for c in out.citations] == [1, 2]
+    assert len(judged.received) == 2 and "[2]" in judged.received[1][-1].content
+    assert out.mixed is True
+    # the lexical cues alone see two benefits and no disagreement
+    offline = FakeChatModel(replies=[reply, "not JSON at all"])
+    assert answer("Does balance training shorten gait initiation time?", _TWO_TRIALS, Settings(), llm=offline).mixed is False

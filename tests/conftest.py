@@ -14,7 +14,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = ROOT.parent / "shared"
+# shared/ stands beside the project (CI clones main next to it); REVIEWER_SHARED overrides.
+SHARED = Path(os.environ.get("REVIEWER_SHARED", ROOT.parent / "shared"))
+assert (SHARED / "benchmarks").is_dir(), f"shared benchmarks not found at {SHARED}: set REVIEWER_SHARED"
 LITQA2_PDFS = SHARED / "benchmarks" / "litqa2" / "pdfs"
 
 

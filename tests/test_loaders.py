@@ -17,10 +17,12 @@ import yaml
 from reviewer.loaders import SUPPORTED_SUFFIXES, discover, file_hash, hyphenated_words, join_lines, load
 from reviewer.models import DocType, Document
 
+from conftest import SHARED
+
 FIXTURES = Path(__file__).parent / "fixtures"
 ROOT = Path(__file__).parent.parent
 CORPUS_REVIEW = ROOT / "corpus" / "resistance-training-cognition-muscle-brain-axis-review.md"
-BENCHMARKS = Path("/work/shared/benchmarks")
+BENCHMARKS = SHARED / "benchmarks"
 LITQA_PDFS = BENCHMARKS / "litqa2" / "pdfs"
 SCIFACT = BENCHMARKS / "scifact" / "corpus.jsonl"
 

@@ -23,12 +23,16 @@ def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
     return None
 
 
-def embedding_text(chunk: Chunk) -> str:
+def context_text(title: Optional[str], section: Optional[str], text: str) -> str:
     """What is embedded and indexed for a chunk: its title and section give context the text may lack."""
-    head = chunk.title or ""
-    if chunk.section and chunk.section != chunk.title:
-        head = f"{head} — {chunk.section}" if head else chunk.section
-    return f"{head}\n{chunk.text}" if head else chunk.text
+    head = title or ""
+    if section and section != title:
+        head = f"{head} — {section}" if head else section
+    return f"{head}\n{text}" if head else text
+
+
+def embedding_text(chunk: Chunk) -> str:
+    return context_text(chunk.title, chunk.section, chunk.text)
 
 
 class Reviewer:
@@ -97,10 +101,7 @@ class Reviewer:
         ids, texts, meta = [], [], []
         for cid, text, m in self.store.iter_chunks(where={"is_reference": False}):
             ids.append(cid)
-            head = m.get("title", "")
-            if m.get("section") and m.get("section") != head:
-                head = f"{head} — {m['section']}"
-            texts.append(f"{head}\n{text}")
+            texts.append(context_text(m.get("title"), m.get("section"), text))
             meta.append({"doc_id": m.get("doc_id"), "doc_type": m.get("doc_type"), "year": m.get("year")})
         index.build(ids, texts, meta, generation)
 

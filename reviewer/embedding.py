@@ -86,11 +86,6 @@ class SentenceTransformerEmbedder:
                 ) from exc
         return self._model
 
-    @property
-    def max_chars(self) -> int:
-        """Roughly how many characters the model reads (≈4 characters a token)."""
-        return int(getattr(self.model, "max_seq_length", 256) or 256) * 4
-
     def embed(self, texts: Sequence[str], progress: Optional[Callable[[int], None]] = None) -> list[list[float]]:
         out: list[list[float]] = []
         step = self.batch_size * 8  # encode sorts texts by length within a call: bigger calls pad less
@@ -125,7 +120,6 @@ class HashEmbedder:
     def __init__(self, dimension: int = 256):
         self.dimension = dimension
         self.name = f"hash-{dimension}"
-        self.max_chars = 4000
 
     def _vector(self, text: str) -> list[float]:
         vec = [0.0] * self.dimension

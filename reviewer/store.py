@@ -15,7 +15,6 @@ with another model is refused, since vectors of two models cannot be compared.
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -241,7 +240,3 @@ def cache_dir(store_path: Optional[Path], url: Optional[str], collection: str) -
         return Path(".reviewer") / "cache" / key
     assert store_path is not None
     return Path(store_path) / f"{collection}-bm25"
-
-
-def dump_json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

@@ -276,11 +276,6 @@ def _study_name(scan: Scan) -> Optional[str]:
     return scan.text[m.start():m.end()].strip() if m else None
 
 
-def study_name(text: str) -> Optional[str]:
-    """How the text names the study it reports: 'Lamb et al. [24]', else a named trial ('DAPA trial')."""
-    return _study_name(Scan(text))
-
-
 def facts_of(scan: Scan) -> tuple[StudyFacts, Optional[str]]:
     """`extract_facts` of a scanned passage, plus the words reporting its sample size."""
     text = scan.text

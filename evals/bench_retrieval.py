@@ -34,7 +34,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from reviewer.api import Reviewer
-    from reviewer.benchmarks import litqa2, scifact_retrieval
+    from reviewer.evaluation.benchmarks import litqa2, scifact_retrieval
     from reviewer.settings import Settings
 
     figures: dict = {"date": time.strftime("%Y-%m-%d"), "machine": f"{platform.machine()}, {os.cpu_count()} cores"}

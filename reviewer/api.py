@@ -59,7 +59,7 @@ class Reviewer:
         if chroma_url is not None:
             self.settings.chroma_url = chroma_url
         if embedder is None:
-            from reviewer.embedding import make_embedder
+            from reviewer.retrieval.embedding import make_embedder
 
             emb = self.settings.embedding
             embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device)
@@ -73,7 +73,7 @@ class Reviewer:
     def store(self):
         """The Chroma store, opened on first use."""
         if self._store is None:
-            from reviewer.store import ChromaStore
+            from reviewer.retrieval.store import ChromaStore
 
             self._store = ChromaStore(
                 embedding_model=self.embedder.name,
@@ -85,8 +85,8 @@ class Reviewer:
 
     def lexical(self):
         """The BM25 index, rebuilt from the store when the store has changed since it was built."""
-        from reviewer.lexical import LexicalIndex
-        from reviewer.store import cache_dir
+        from reviewer.retrieval.lexical import LexicalIndex
+        from reviewer.retrieval.store import cache_dir
 
         generation = self.store.generation()
         if self._lexical is not None and self._lexical.generation == generation:
@@ -119,7 +119,7 @@ class Reviewer:
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
-        from reviewer.loaders import discover, file_hash, load
+        from reviewer.loading.loaders import discover, file_hash, load
 
         progress = progress or _no_progress
         started = time.perf_counter()
@@ -164,8 +164,8 @@ class Reviewer:
         return report
 
     def _chunk(self, doc: Document) -> list[Chunk]:
-        from reviewer.chunking import chunk_document
-        from reviewer.evidence import grade
+        from reviewer.ingest.chunking import chunk_document
+        from reviewer.grading.design import grade
 
         cfg = self.settings.chunking
         chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
@@ -272,11 +272,11 @@ class Reviewer:
         return self._search(question, k, mode, doc_ids, years, doc_types, mmr).passages
 
     def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None):
-        from reviewer.retrieval import Filters, search
+        from reviewer.retrieval.search import Filters, search
 
         cfg = self.settings.retrieval
         if self.store.count() == 0:
-            from reviewer.store import StoreError
+            from reviewer.retrieval.store import StoreError
 
             raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
         return search(question, k, mode or cfg.mode, Filters(doc_ids, years, doc_types), cfg, self.store,
@@ -294,7 +294,7 @@ class Reviewer:
             history: earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
             **filters: doc_ids, years, doc_types, mmr, as for `retrieve`.
         """
-        from reviewer.answer import answer, rewrite_followup
+        from reviewer.answering.extractive import answer, rewrite_followup
 
         started = time.perf_counter()
         standalone = None
@@ -311,7 +311,7 @@ class Reviewer:
         return out
 
     def summarize(self, topic: str, k: Optional[int] = None, llm=None, **filters):
-        """A structured evidence summary of a topic (see `reviewer.summarize`)."""
-        from reviewer.summarize import summarize
+        """A structured evidence summary of a topic (see `reviewer.summary.build`)."""
+        from reviewer.summary.build import summarize
 
         return summarize(self, topic, k=k, llm=llm, **filters)

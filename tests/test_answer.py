@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answer import NO_ANSWER, answer, extractive_answer, format_passages, is_followup, rewrite_followup
-from reviewer.citations import check_answer, find_citations, parse_marker, quote_matches, split_answer_sentences
-from reviewer.llm import FakeChatModel, LLMError, make_chat_model, parse_spec
+from reviewer.answering.extractive import NO_ANSWER, answer, extractive_answer, format_passages, is_followup, rewrite_followup
+from reviewer.answering.citations import check_answer, find_citations, parse_marker, quote_matches, split_answer_sentences
+from reviewer.llm.providers import FakeChatModel, LLMError, make_chat_model, parse_spec
 from reviewer.models import DocType, Passage
-from reviewer.prompts import PromptError, load_prompt
+from reviewer.llm.prompts import PromptError, load_prompt
 from reviewer.settings import Settings
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -24,7 +24,7 @@ SIZE = 900
 
 def _corpus_passages() -> list[Passage]:
     """Every corpus document cut into section-bounded passages of up to ~900 characters."""
-    from reviewer.chunking import split_sentences
+    from reviewer.ingest.chunking import split_sentences
 
     out: list[Passage] = []
     for path in sorted(CORPUS.glob("*.md")):

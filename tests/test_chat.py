@@ -16,7 +16,7 @@ import pexpect
 import pytest
 from rich.console import Console
 
-from reviewer.chat import ChatCommandError, ChatSession, Command, parse_line, positive_int
+from reviewer.cli.chat import ChatCommandError, ChatSession, Command, parse_line, positive_int
 
 from conftest import ROOT
 

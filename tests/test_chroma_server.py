@@ -71,7 +71,7 @@ def test_ingest_and_retrieve_through_a_chroma_server(chroma_server, real_embedde
 
 
 def test_unreachable_server_is_one_clear_error(tmp_path, hash_embedder):
-    from reviewer.store import StoreError
+    from reviewer.retrieval.store import StoreError
 
     port = free_port()
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):

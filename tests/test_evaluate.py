@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.evaluate import (
+from reviewer.evaluation.suite import (
     CaseResult,
     EvalCase,
     EvalReport,
@@ -23,7 +23,7 @@ from reviewer.evaluate import (
     validate_suite,
     write_baseline,
 )
-from reviewer.metrics import (
+from reviewer.evaluation.metrics import (
     citation_support,
     fact_present,
     gold_rank,
@@ -320,7 +320,7 @@ def test_retrieval_that_ignores_the_question_fails_the_gate(seed_run, corpus_rev
 # ----------------------------------------------------------------------------- external benchmarks
 
 def test_key_passage_and_ideal_answer_matching():
-    from reviewer.benchmarks import LONG_PASSAGE, ideal_forms, key_passage_found
+    from reviewer.evaluation.benchmarks import LONG_PASSAGE, ideal_forms, key_passage_found
 
     key = "Rev1-DTD rev3 double mutants showed a greater increase in sensitivity than rev3 single mutants."
     assert key_passage_found(key, "In Figure 5c, rev1-dtd rev3 double mutants showed a greater increase in "
@@ -335,7 +335,7 @@ def test_key_passage_and_ideal_answer_matching():
 
 def test_scifact_retrieval_scores_a_small_corpus(tmp_path, hash_embedder):
     from reviewer.api import Reviewer
-    from reviewer.benchmarks import scifact_retrieval
+    from reviewer.evaluation.benchmarks import scifact_retrieval
     from reviewer.settings import Settings
 
     abstracts = {

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from reviewer import evidence, study_facts
-from reviewer.evidence import answer_level, answer_level_llm, direction, evaluate_labels, grade
+from reviewer.grading import design as evidence, facts as study_facts
+from reviewer.grading.design import answer_level, answer_level_llm, direction, evaluate_labels, grade
 from reviewer.models import DocType, EvidenceTag, Passage, Strength, StudyDesign
-from reviewer.study_facts import Cue, Scan, extract_facts, split_studies
+from reviewer.grading.facts import Cue, Scan, extract_facts, split_studies
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -260,7 +260,7 @@ def test_answer_level_ranks_designs_and_handles_ungraded_passages():
 
 
 def test_answer_level_llm_uses_the_prompt_and_falls_back_on_a_bad_reply():
-    from reviewer.llm import FakeChatModel
+    from reviewer.llm.providers import FakeChatModel
 
     liu = graded(paragraph(REVIEW, "At the individual trial level, Liu et al. [23]"))
     cohort = graded(paragraph(REVIEW, "A cohort study involving 1978"))
@@ -272,7 +272,7 @@ def test_answer_level_llm_uses_the_prompt_and_falls_back_on_a_bad_reply():
 
 
 def test_evidence_mixed_prompt_declares_its_variable():
-    from reviewer.prompts import load_prompt
+    from reviewer.llm.prompts import load_prompt
 
     prompt = load_prompt("evidence_mixed", variables={"passages"})
     system, user = prompt.render(passages="[1] text")

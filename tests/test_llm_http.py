@@ -20,9 +20,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answer import answer, rewrite_followup
-from reviewer.citations import quote_matches
-from reviewer.llm import LLMError
+from reviewer.answering.extractive import answer, rewrite_followup
+from reviewer.answering.citations import quote_matches
+from reviewer.llm.providers import LLMError
 from reviewer.models import DocType, Passage
 from reviewer.settings import Settings
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answer import answer, extractive_answer
-from reviewer.citations import find_citations, quote_matches, split_answer_sentences, support
-from reviewer.llm import LLMError, load_local, make_chat_model
+from reviewer.answering.extractive import answer, extractive_answer
+from reviewer.answering.citations import find_citations, quote_matches, split_answer_sentences, support
+from reviewer.llm.providers import LLMError, load_local, make_chat_model
 from reviewer.models import DocType, Passage
 from reviewer.settings import Settings
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewer.loaders import SUPPORTED_SUFFIXES, discover, file_hash, hyphenated_words, join_lines, load
+from reviewer.loading.loaders import SUPPORTED_SUFFIXES, discover, file_hash, hyphenated_words, join_lines, load
 from reviewer.models import DocType, Document
 
 from conftest import SHARED

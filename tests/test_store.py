@@ -13,7 +13,7 @@ import pytest
 
 from reviewer.api import Reviewer
 from reviewer.settings import Settings
-from reviewer.store import StoreError
+from reviewer.retrieval.store import StoreError
 
 from conftest import CORPUS, LITQA2_PDFS, ROOT
 
@@ -69,7 +69,7 @@ def test_remove_by_id(tmp_path, hash_embedder):
 
 
 def test_other_embedding_model_is_refused(tmp_path, hash_embedder):
-    from reviewer.embedding import HashEmbedder
+    from reviewer.retrieval.embedding import HashEmbedder
 
     make(tmp_path / "store", hash_embedder).ingest([CORPUS / "news-exercise-muscle-signals-brain.md"])
     with pytest.raises(StoreError, match="built with embedding model 'hash-256'"):
@@ -139,7 +139,7 @@ def test_real_pdf_keeps_pages(tmp_path, real_embedder):
 INTERRUPT = """
 import os, sys
 from reviewer.api import Reviewer
-from reviewer.embedding import HashEmbedder
+from reviewer.retrieval.embedding import HashEmbedder
 from reviewer.settings import Settings
 
 class Slow(HashEmbedder):

@@ -21,12 +21,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from reviewer.citations import find_citations, normalize_space, quote_matches, split_answer_sentences
+from reviewer.answering.citations import find_citations, normalize_space, quote_matches, split_answer_sentences
 from reviewer.cli import app
 from reviewer.models import Direction, EvidenceSummary, Passage, Strength, StudyDesign, SummaryRow
-from reviewer.report import COLUMNS, design_chart_svg, to_csv, to_html, to_json, to_markdown
-from reviewer.summarize import compare, find_gaps, gather, is_gap, renumber, segment_direction
-from reviewer.summarize_llm import cell_numbers
+from reviewer.summary.export import COLUMNS, design_chart_svg, to_csv, to_html, to_json, to_markdown
+from reviewer.summary.build import compare, find_gaps, gather, is_gap, renumber, segment_direction
+from reviewer.summary.llm_table import cell_numbers
 
 from conftest import CORPUS
 
@@ -275,7 +275,7 @@ def _llm_reply(passages: list[Passage]) -> str:
 
 
 def test_llm_rows_are_checked_and_invented_ones_dropped(corpus_reviewer):
-    from reviewer.llm import FakeChatModel
+    from reviewer.llm.providers import FakeChatModel
 
     passages = gather(corpus_reviewer, TOPIC, 30)
     fake = FakeChatModel(replies=["Resistance training improved cognition in older adults [2].", _llm_reply(passages)])
@@ -296,7 +296,7 @@ def test_llm_rows_are_checked_and_invented_ones_dropped(corpus_reviewer):
 
 
 def test_llm_reply_that_is_not_json_falls_back_to_the_rules(corpus_reviewer):
-    from reviewer.llm import FakeChatModel
+    from reviewer.llm.providers import FakeChatModel
 
     fake = FakeChatModel(replies=["RT helps [1].", "Here is a table: Study | N | Effect"])
     result = corpus_reviewer.summarize(TOPIC, llm=fake, k=12)

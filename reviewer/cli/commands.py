@@ -87,7 +87,7 @@ def ingest(
 
     Example: reviewer ingest corpus/ papers/new.pdf --prune
     """
-    from reviewer.render import IngestProgress, ingest_table
+    from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model)
@@ -111,7 +111,7 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: 
 
     Example: reviewer docs --json | jq '.[].title'
     """
-    from reviewer.render import documents_table
+    from reviewer.cli.render import documents_table
 
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
@@ -128,7 +128,7 @@ def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model:
 
     Example: reviewer stats --store ~/reviews/sleep
     """
-    from reviewer.render import stats_table
+    from reviewer.cli.render import stats_table
 
     with handled():
         s = make_reviewer(store, chroma_url, embedding_model).stats()
@@ -176,7 +176,7 @@ def ask(
 
     Example: reviewer ask "Does resistance training improve memory in older adults?" -k 8
     """
-    from reviewer.render import answer_markdown, print_answer
+    from reviewer.cli.render import answer_markdown, print_answer
 
     span = None
     if years:
@@ -213,7 +213,7 @@ def chat(
 
     Example: reviewer chat --store ~/reviews/sleep -k 6
     """
-    from reviewer.chat import ChatSession
+    from reviewer.cli.chat import ChatSession
 
     with handled():
         session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k)
@@ -251,8 +251,8 @@ def eval_(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from reviewer import evaluate as ev
-    from reviewer.render import IngestProgress
+    from reviewer.evaluation import suite as ev
+    from reviewer.cli.render import IngestProgress
 
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
         fresh = store is None and chroma_url is None and not _env_store()
@@ -310,7 +310,7 @@ def summarize(
 
     Example: reviewer summarize "Does resistance training improve cognition in older adults?" --format html -o evidence.html
     """
-    from reviewer.report import FORMATS, print_summary, render
+    from reviewer.summary.export import FORMATS, print_summary, render
 
     suffix = output.suffix.lower().lstrip(".") if output else ""
     fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in FORMATS else None) or ("md" if output else "rich")

@@ -11,122 +11,16 @@ answerer, so "supported" means the same thing to both.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from reviewer.models import FlaggedSentence, Passage
+from reviewer.text import (BULLET, LEADING_MARKERS, MARKER, content_stems, find_citations, normalize_space, numbers, parse_marker,
+                           split_sentences, strip_markers)
 
 #: Share of a sentence's content words that must occur in the passages it cites.
 MIN_SUPPORT = 0.5
 #: Sentences with fewer content words than this are connective text ("In summary:"), not claims.
 MIN_CLAIM_WORDS = 3
-#: Widest range a marker like [2–9] may expand to; wider ones are typos, not citations.
-MAX_RANGE = 20
-
-_NUMBER_LIST = r"\d+(?:\s*(?:,|;|–|—|-|\band\b)\s*\d+)*"
-_MARKER = re.compile(r"\[\s*(?:passages?\s*)?(" + _NUMBER_LIST + r")\s*\]", re.IGNORECASE)
-_MARKER_WITH_SPACE = re.compile(r"\s*\[\s*(?:passages?\s*)?(?:" + _NUMBER_LIST + r")\s*\]", re.IGNORECASE)
-_LEADING_MARKERS = re.compile(r"^(?:\[\s*(?:passages?\s*)?" + _NUMBER_LIST + r"\s*\]\s*)+", re.IGNORECASE)
-_TOKEN = re.compile(r"[^\W\d_]+-\d+|\d+(?:\.\d+)?|[^\W\d_]+")
-_NUMERIC = re.compile(r"\d+(?:\.\d+)?")
-_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
-
-STOPWORDS = frozenset(
-    """a about above after again against all almost along already also although always am among an and another any
-    anyone anything are around as at be became because become been before being below between both but by can cannot
-    could did do does doing done down during each either else enough especially even ever every few for from further
-    had has have having he her here hers herself him himself his how however i if in into is it its itself just least
-    less many may me might more most much must my myself neither no nor not now of off often on once one only onto or
-    other others otherwise our ours ourselves out over own per perhaps quite rather really same several shall she should
-    since so some such than that the their theirs them themselves then there therefore these they this those though
-    through thus to too toward towards under until up upon us very via was we well were what whatever when whenever
-    where whereas whether which while who whom whose why will with within without would yet you your yours yourself
-    tell know give show describe explain list name say said according paper article passage passages document
-    documents question answer""".split()
-)
-
-
-def _strip_accents(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    """The Snowball English stemmer (PyStemmer), or a light suffix stripper when it is not installed."""
-    try:
-        import Stemmer
-
-        stem = Stemmer.Stemmer("english")
-        return stem.stemWord
-    except ImportError:
-        return _light_stem
-
-
-def _light_stem(word: str) -> str:
-    """Strip common English inflections (used only when PyStemmer is absent)."""
-    for suffix in ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "ied", "ness", "ment", "ers", "er", "ed",
-                   "es", "ly", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-    return word
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-cased word and number tokens; 'IL-6' stays one token, other hyphenated words split."""
-    return _TOKEN.findall(_strip_accents(text).lower())
-
-
-def stem(word: str) -> str:
-    """The stem of one lower-cased token (numbers and 'il-6'-like tokens are kept as they are)."""
-    if not word.isalpha():
-        return word
-    return _stemmer()(word)
-
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the content words of a text, in order: stopwords and one-letter words dropped."""
-    return [stem(t) for t in tokens(text) if t not in STOPWORDS and (len(t) > 1 or t.isdigit())]
-
-
-def numbers(text: str) -> set[str]:
-    """Numbers written in a text, normalised ('2.0' and '2' differ on purpose: precision is part of a claim)."""
-    return set(_NUMERIC.findall(strip_markers(text)))
-
-
-def parse_marker(inner: str) -> list[int]:
-    """Expand the inside of one marker ('2, 4–6') to passage numbers [2, 4, 5, 6]."""
-    out: list[int] = []
-    for part in re.split(r"\s*(?:,|;|\band\b)\s*", inner):
-        bounds = re.split(r"\s*[–—-]\s*", part.strip())
-        if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
-            lo, hi = int(bounds[0]), int(bounds[1])
-            if lo <= hi and hi - lo < MAX_RANGE:
-                out.extend(range(lo, hi + 1))
-            else:
-                out.extend([lo, hi])
-        elif part.strip().isdigit():
-            out.append(int(part))
-    seen: set[int] = set()
-    return [n for n in out if not (n in seen or seen.add(n))]
-
-
-def find_citations(text: str) -> list[int]:
-    """All passage numbers cited in a text, in order of first appearance."""
-    out: list[int] = []
-    for match in _MARKER.finditer(text):
-        out.extend(n for n in parse_marker(match.group(1)) if n not in out)
-    return out
-
-
-def strip_markers(text: str) -> str:
-    """The text without its bracketed numeric markers (ours, or a paper's own reference numbers)."""
-    return _MARKER_WITH_SPACE.sub("", text).strip()
-
-
-def normalize_space(text: str) -> str:
-    """Collapse runs of whitespace to one space."""
-    return " ".join(text.split())
 
 
 def quote_matches(sentence: str, passage_text: str) -> bool:
@@ -140,16 +34,14 @@ def quote_matches(sentence: str, passage_text: str) -> bool:
 
 def split_answer_sentences(text: str) -> list[str]:
     """Split an answer into sentences, keeping a trailing citation marker with the sentence it follows."""
-    from reviewer.chunking import split_sentences
-
     out: list[str] = []
     for line in text.splitlines():
-        line = _BULLET.sub("", line).strip()
+        line = BULLET.sub("", line).strip()
         if not line or line.startswith("#"):
             continue
         for start, end in split_sentences(line):
             piece = line[start:end].strip()
-            lead = _LEADING_MARKERS.match(piece)
+            lead = LEADING_MARKERS.match(piece)
             if out and lead:  # "... memory. [2] Next ..." — the marker belongs to the sentence before
                 out[-1] = f"{out[-1]} {lead.group(0).strip()}"
                 piece = piece[lead.end():].strip()
@@ -208,7 +100,7 @@ def _drop_unknown(text: str, count: int, dropped: list[int]) -> str:
         dropped.extend(n for n in numbers_ if not 1 <= n <= count and n not in dropped)
         return f"[{', '.join(map(str, keep))}]" if keep else ""
 
-    fixed = _MARKER.sub(fix, text)
+    fixed = MARKER.sub(fix, text)
     return re.sub(r"[ \t]+([.,;:])", r"\1", re.sub(r"[ \t]{2,}", " ", fixed)).strip()
 
 

@@ -4,7 +4,7 @@ A suite is JSONL, one case a line (see `evals/README.md`): a question, the group
 a good answer states, a verbatim `quote` from the corpus that the retrieved passages must hold,
 the study design the text gives for that passage, and whether the corpus can answer at all.
 How text is matched (normalisation, word boundaries, quotes straddling chunks) is described
-in `reviewer.metrics`. The gate compares a run with minimums in `evals/thresholds.toml` and
+in `reviewer.evaluation.metrics`. The gate compares a run with minimums in `evals/thresholds.toml` and
 with the figures of `evals/baseline.json`.
 """
 
@@ -20,7 +20,7 @@ from typing import Callable, Optional, Sequence, Union
 from pydantic import BaseModel, Field
 
 from reviewer.errors import ReviewerError
-from reviewer.metrics import (citation_support, fact_present, gold_rank, mean_reciprocal_rank, missing_fact_groups,
+from reviewer.evaluation.metrics import (citation_support, fact_present, gold_rank, mean_reciprocal_rank, missing_fact_groups,
                               normalize, percentile, recall_at_k)
 from reviewer.models import Answer, StudyDesign
 
@@ -177,7 +177,7 @@ def validate_suite(cases: Sequence[EvalCase], corpus_dir: Union[str, Path]) -> l
 
 
 def _prompt_hashes() -> dict[str, str]:
-    from reviewer.prompts import prompts_dir
+    from reviewer.llm.prompts import prompts_dir
 
     directory = prompts_dir()
     if not directory.is_dir():
@@ -197,7 +197,7 @@ def _llm_name(llm, settings) -> Optional[str]:
 def _evidence_labels(suite: Path) -> Optional[dict]:
     labels = suite.parent / "evidence_labels.jsonl"
     try:
-        from reviewer.evidence import evaluate_labels
+        from reviewer.grading.design import evaluate_labels
     except ImportError:
         return None
     if not labels.exists():

@@ -3,7 +3,7 @@
 `discover` expands the paths a user gives into supported files; `load` parses one file into
 documents made of located `Block`s (text, section, page, offset). Loading never raises for bad
 input: a file that cannot be read comes back as an `IngestFailure` with one line saying why.
-PDF parsing lives in `reviewer.pdf`; chunking the blocks is the next stage's job (`reviewer.chunking`).
+PDF parsing lives in `reviewer.loading.pdf`; chunking the blocks is the next stage's job (`reviewer.ingest.chunking`).
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
         if suffix == ".jsonl":
             return _load_jsonl(path, data)
         if suffix == ".pdf":
-            from reviewer.pdf import load_pdf
+            from reviewer.loading.pdf import load_pdf
 
             return [load_pdf(path, data)], []
         loader = _load_text if suffix == ".txt" else _load_markdown

@@ -5,9 +5,9 @@ than the chunk size), and repeats up to `overlap` characters of trailing sentenc
 previous chunk. Reference lists are kept but marked `is_reference`, so they never crowd out
 findings in retrieval.
 
-Sentence splitting is a small regular-expression splitter of our own: pysbd is accurate but
-takes about a millisecond a sentence (a minute on SciFact), nltk's punkt needs a data
-download this tool cannot make offline, and blingfire is unmaintained.
+Sentences come from `reviewer.text.split_sentences`, a small regular-expression splitter of
+our own: pysbd is accurate but takes about a millisecond a sentence (a minute on SciFact),
+nltk's punkt needs a data download this tool cannot make offline, and blingfire is unmaintained.
 """
 
 from __future__ import annotations
@@ -16,38 +16,10 @@ import re
 from typing import Iterator
 
 from reviewer.models import Block, Chunk, Document
+from reviewer.text import split_sentences
 
-# Abbreviations after which a period does not end a sentence.
-_ABBREV = {
-    "al", "e.g", "i.e", "etc", "fig", "figs", "eq", "eqs", "ref", "refs", "vs", "dr", "prof", "mr", "mrs", "ms",
-    "no", "vol", "approx", "ca", "cf", "resp", "st", "jr", "sr", "inc", "ltd", "co", "dept", "univ", "sec", "tab",
-    "suppl", "p", "pp", "min", "max", "mg", "kg", "ml",
-}
-_BOUNDARY = re.compile(r"(?<=[.!?…])([\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _REFERENCE_SECTION = re.compile(r"^\s*(\d+(\.\d+)*\.?\s*)?(references|bibliography|works cited|literature cited)\b", re.I)
 _CITATION_LINE = re.compile(r"(\bdoi\b|10\.\d{4,9}/|\bet al\b|\bPMC ?\d+|\bpubmed\b)", re.I)
-
-
-def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Split text into sentences; returns (start, end) character spans, trimmed of whitespace."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _BOUNDARY.finditer(text):
-        end = match.start() + len(match.group(1))
-        before = text[start:end].rstrip()
-        word = re.search(r"([A-Za-z][A-Za-z.]*)[\"'”’)\]]*$", before)
-        token = word.group(1).rstrip(".") if word else ""
-        if token.lower() in _ABBREV:
-            continue
-        if len(token) == 1 and token.isupper():  # an initial: "J. Smith"
-            continue
-        if before:
-            spans.append((start, start + len(before)))
-        start = match.end()
-    tail = text[start:].rstrip()
-    if tail.strip():
-        spans.append((start, start + len(tail)))
-    return [(s + (len(text[s:e]) - len(text[s:e].lstrip())), e) for s, e in spans if text[s:e].strip()]
 
 
 def is_reference_section(section: str | None) -> bool:

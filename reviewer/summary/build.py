@@ -3,9 +3,9 @@
 `summarize` retrieves broadly (the topic itself, the topic with study-design words, and the
 topic within each document, so every document can contribute), then builds:
 
-- a short cited answer (`reviewer.answer.answer` on the best passages);
+- a short cited answer (`reviewer.answering.extractive.answer` on the best passages);
 - an evidence table with one row per study the passages report. A paragraph of a review that
-  reports several studies is cut by `reviewer.evidence.split_studies`, so "Lamb et al. [24]"
+  reports several studies is cut by `reviewer.grading.design.split_studies`, so "Lamb et al. [24]"
   gets its own row; each row's cells come from `extract_facts`, `grade` and `direction` on
   that study's sentences only, so every cell is words of the passage the row cites;
 - agreements and conflicts: rows grouped by outcome family and direction of effect;
@@ -13,7 +13,7 @@ topic within each document, so every document can contribute), then builds:
 
 Every [n] (answer, rows, gaps) points at an entry of `citations`, numbered in retrieval order.
 With an LLM (argument or `settings.llm`), `prompts/summarize.md` proposes the rows, findings
-and gaps as JSON, and `reviewer.summarize_llm` keeps only what its passages back.
+and gaps as JSON, and `reviewer.summary.llm_table` keeps only what its passages back.
 """
 
 from __future__ import annotations
@@ -22,8 +22,7 @@ import re
 from collections import Counter
 from typing import Optional
 
-from reviewer.citations import normalize_space, parse_marker, strip_markers
-from reviewer.llm import resolve_llm
+from reviewer.llm.providers import resolve_llm
 from reviewer.models import (
     Citation,
     Direction,
@@ -34,6 +33,7 @@ from reviewer.models import (
     StudyDesign,
     SummaryRow,
 )
+from reviewer.text import BULLET, NOT_PROSE_LINE, is_methods_section, normalize_space, renumber, split_sentences, strip_markers
 
 #: Passages retrieved for the topic itself when `k` is not given.
 DEFAULT_K = 30
@@ -78,10 +78,6 @@ _GAP_CALL = re.compile(r"\b(?:further|future|additional|more) (?:\w+ ){0,2}?(?:r
                        r"|trials|exploration|validation)\b", re.I)
 _NEED = re.compile(r"\b(?:needed|required|warranted|necessary|should|must|needs? to|will need|is needed|are needed)\b",
                    re.I)
-_METHODS_SECTION = re.compile(r"\bmethods?\b|search strategy|eligibility", re.I)
-_SKIP_LINE = re.compile(r"^\s*(?:#|\||!\[|<)")
-_BULLET = re.compile(r"^\s*(?:[-*•+]|\d+[.)])\s+")
-_MARKER = re.compile(r"\[(\d+(?:\s*(?:,|;|–|—|-)\s*\d+)*)\]")
 _PHRASE = {Direction.benefit: "a benefit", Direction.no_effect: "no effect", Direction.harm: "a harmful effect",
            Direction.mixed: "mixed results"}
 
@@ -102,26 +98,26 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
         The summary; every `citation` and [n] refers to an entry of `citations`.
 
     Raises:
-        reviewer.llm.LLMError: the LLM could not be set up or did not answer.
+        reviewer.llm.providers.LLMError: the LLM could not be set up or did not answer.
 
     Example:
         >>> s = summarize(reviewer, "Does resistance training improve memory?")
         >>> [(row.study, row.direction) for row in s.rows][:2]
     """
-    from reviewer.answer import answer
+    from reviewer.answering.extractive import answer
 
     settings = reviewer.settings
     passages = gather(reviewer, topic, k or DEFAULT_K, **filters)
     model, label = resolve_llm(llm, settings)
     # The answer quotes findings; a review's methods section describes its search, not what it found.
-    top = [p for p in passages if not (p.section and _METHODS_SECTION.search(p.section))][: settings.retrieval.k]
+    top = [p for p in passages if not is_methods_section(p.section)][: settings.retrieval.k]
     result = answer(topic, top, settings, llm=model)
     notes = list(result.notes)
 
     rows: Optional[list[tuple[SummaryRow, str]]] = None  # (row, the text its cells come from); citation = index
     agreements = conflicts = None
     if model is not None and passages:
-        from reviewer.summarize_llm import llm_table
+        from reviewer.summary.llm_table import llm_table
 
         table = llm_table(topic, passages, model, label, settings)
         notes += table.notes
@@ -201,8 +197,7 @@ def segment_direction(text: str) -> Optional[Direction]:
     showed minimal gains"); voting over sentences keeps that from reading as mixed results. A tie
     between "mixed" and one direction goes to the direction; any other tie is "mixed".
     """
-    from reviewer.chunking import split_sentences
-    from reviewer.evidence import direction
+    from reviewer.grading.design import direction
 
     votes = Counter(d for s, e in split_sentences(text) if (d := direction(text[s:e])))
     if not votes:
@@ -228,7 +223,7 @@ def study_row(name: str, segment: str, passage: Passage, index: int, lead: str =
     When the study's own sentences name no design, the sentences that lead into it may
     ("Evidence from systematic reviews suggests ... For example, Huang et al. [8] reported").
     """
-    from reviewer.evidence import extract_facts, grade
+    from reviewer.grading.design import extract_facts, grade
 
     facts = extract_facts(segment)
     tag = grade(segment, passage.section, passage.doc_type)
@@ -254,7 +249,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
     A study met in several passages (chunks overlap) keeps the row with the most cells filled.
     A name that comes with no study design and no numbers is a passing mention, not a row.
     """
-    from reviewer.evidence import split_studies
+    from reviewer.grading.design import split_studies
 
     best: dict[str, tuple[SummaryRow, str, int]] = {}
     for i, p in enumerate(passages):
@@ -276,7 +271,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
 
 def sort_rows(rows: list[SummaryRow]) -> list[int]:
     """The order of rows in the table: strongest designs first (the grader's ranking), then retrieval order."""
-    from reviewer.evidence import RANKING
+    from reviewer.grading.design import RANKING
 
     rank = {d: i for i, d in enumerate(RANKING)}
     return sorted(range(len(rows)), key=lambda i: (rank.get(rows[i].design, len(rank)), rows[i].citation, i))
@@ -356,13 +351,12 @@ def compare(rows: list[SummaryRow], texts: list[str]) -> tuple[list[Finding], li
 
 def passage_sentences(text: str) -> list[str]:
     """The prose sentences of a passage (headings, tables and images left out), whitespace normalised."""
-    from reviewer.chunking import split_sentences
 
     out = []
     for line in text.splitlines():
-        if _SKIP_LINE.match(line) or not line.strip():
+        if NOT_PROSE_LINE.match(line) or not line.strip():
             continue
-        body = _BULLET.sub("", line)
+        body = BULLET.sub("", line)
         out += [normalize_space(body[s:e]) for s, e in split_sentences(body)]
     return out
 
@@ -395,19 +389,4 @@ def find_gaps(passages: list[Passage], limit: int = MAX_GAPS) -> list[Gap]:
             if len(gaps) == limit:
                 return gaps
     return gaps
-
-
-# ---------------------------------------------------------------- numbering
-
-
-def renumber(text: str, mapping: dict[int, int]) -> str:
-    """Rewrite [n] markers with new numbers; markers of unknown numbers are left as they are."""
-
-    def fix(match: re.Match) -> str:
-        numbers = parse_marker(match.group(1))
-        if not numbers or any(n not in mapping for n in numbers):
-            return match.group(0)
-        return "[" + ", ".join(str(mapping[n]) for n in numbers) + "]"
-
-    return _MARKER.sub(fix, text)
 

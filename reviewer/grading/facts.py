@@ -5,7 +5,7 @@ population, intervention or exposure, duration, outcome, effect sizes, p-value a
 interval out of a passage; every string it returns occurs in the text as written.
 `split_studies` cuts a paragraph that reports several studies into one segment per study, so an
 evidence-summary table can have one row per study. Both are rule-based, offline and
-deterministic, and feed `reviewer.evidence.grade`.
+deterministic, and feed `reviewer.grading.design.grade`.
 
 Speed: grading runs on every chunk at ingest, and Python's `re` pays for every position it
 tries, so patterns are not run over whole passages. A `Cue` names the keywords its pattern
@@ -19,6 +19,7 @@ import re
 from typing import Optional
 
 from reviewer.models import Effect, StudyFacts
+from reviewer.text import COUNT, MARKER, split_sentences
 
 
 _WORD = re.compile(r"[a-z]+")
@@ -111,7 +112,7 @@ class Cue:
         return None
 
 
-_NUMW = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|eighteen|twenty(?:-four)?)"
+_NUMW = COUNT
 _UNITS = ("week", "weeks", "month", "months", "year", "years", "day", "days")
 _DURATION = Cue(rf"\b{_NUMW}[- ](?:weeks?|months?|years?|days?)\b", _UNITS, back=14, fwd=2)
 _AGE_BEFORE = re.compile(r"(?:\baged?|[–-]\d*|\bover|\bolder than)\s*$", re.I)
@@ -133,7 +134,6 @@ _STUDY = Cue(
     ("et al", "colleagues", "research team", "research group"), back=60, fwd=30, exact=True,
 )
 _TRIAL_NAME = Cue(r"\b[A-Z][A-Z0-9-]{2,}\s+(?:trial|study)\b", ("trial", "study"), back=24, fwd=6, exact=True)
-_CITATION = re.compile(r"\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _INTRODUCES = Cue(r"\b(?:a|an|another|one)\s+(?:[\w-]+\s+){0,4}?(?:study|trial|cohort|meta-analysis|intervention|analysis)\b",
                   ("study", "trial", "cohort", "meta-analysis", "intervention", "analysis"), back=60, fwd=14)
 _CLOSER = re.compile(r"(?:Collectively|Taken together|Overall|Together|In summary|In conclusion|In sum)\b")
@@ -311,30 +311,6 @@ def extract_facts(text: str) -> StudyFacts:
     return facts_of(Scan(text))[0]
 
 
-_BOUNDARY = re.compile(r"([.!?…][\"'”’)\]]*)\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)[\"'”’)\]]*[.!?…]$")
-_ABBREV = {"al", "e.g", "i.e", "etc", "fig", "figs", "eq", "ref", "refs", "vs", "dr", "prof", "mr", "mrs", "ms", "no",
-           "vol", "approx", "ca", "cf", "resp", "st", "jr", "sr", "inc", "ltd", "co", "dept", "univ", "sec", "tab",
-           "suppl", "p", "pp", "min", "max", "mg", "kg", "ml"}
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentence (start, end) spans; periods after abbreviations ('et al.', 'vs.') and initials do not end one."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _BOUNDARY.finditer(text):
-        word = _LAST_WORD.search(text, max(start, m.start() - 12), m.start() + 1)
-        token = word.group(1).rstrip(".") if word else ""
-        if token.lower() in _ABBREV or (len(token) == 1 and token.isupper()):
-            continue
-        spans.append((start, m.end(1)))
-        start = m.end()
-    tail = len(text.rstrip())
-    if tail > start:
-        spans.append((start, tail))
-    return [(s, e) for s, e in spans if not text[s:e].isspace()]
-
-
 def segment_spans(scan: Scan, spans: list[tuple[int, int]]) -> list[tuple[str, int, int]]:
     """Group sentence spans into (study name, start, end) segments; "" names lead-in or concluding text."""
     text = scan.text
@@ -345,7 +321,7 @@ def segment_spans(scan: Scan, spans: list[tuple[int, int]]) -> list[tuple[str, i
             names.setdefault(sentence_of(starts, m.start()), text[m.start():m.end()].strip())
     for m in _INTRODUCES.finditer(scan):
         i = sentence_of(starts, m.start())
-        cite = _CITATION.search(text, *spans[i])
+        cite = MARKER.search(text, *spans[i])
         if i not in names and cite:
             names[i] = cite.group(0)
     segments: list[tuple[str, int, int]] = []
@@ -380,7 +356,7 @@ def split_studies(text: str) -> list[tuple[str, str]]:
         >>> [name for name, _ in split_studies("Eckardt et al. [19] found gains. Coetsee et al. [20] saw more.")]
         ['Eckardt et al. [19]', 'Coetsee et al. [20]']
     """
-    return [(name, text[s:e]) for name, s, e in segment_spans(Scan(text), sentence_spans(text))]
+    return [(name, text[s:e]) for name, s, e in segment_spans(Scan(text), split_sentences(text))]
 
 
 def sentence_of(starts: list[int], pos: int) -> int:

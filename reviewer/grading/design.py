@@ -51,8 +51,8 @@ from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
 from reviewer.models import DocType, EvidenceTag, Strength, StudyDesign
-from reviewer.study_facts import (Cue, Scan, extract_facts, facts_of, segment_spans, sentence_of, sentence_spans,
-                                  split_studies)
+from reviewer.grading.facts import Cue, Scan, extract_facts, facts_of, segment_spans, sentence_of, split_studies
+from reviewer.text import COUNT, is_methods_section, split_sentences
 
 __all__ = ["grade", "extract_facts", "split_studies", "direction", "answer_level", "answer_level_llm",
            "evaluate_labels", "RANKING"]
@@ -73,7 +73,7 @@ _BASE = {
 _STUDY_DESIGNS = {D.meta_analysis, D.systematic_review, D.rct, D.controlled_trial, D.mendelian_randomization,
                   D.cohort, D.case_control, D.cross_sectional}
 
-_Q = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|sixteen|eighteen|twenty-four)"
+_Q = COUNT
 _ANIMAL_GATES = ("mice", "mouse", "murine", "rat", "rats", "rodent", "animal", "transgenic", "app/ps1", "zebrafish",
                  "primates", "monkey", "preclinical", "swine", "pig", "pigs", "porcine", "dog", "dogs", "canine",
                  "sheep", "ovine", "rabbit", "rabbits", "hamster", "hamsters", "drosophila", "elegans")
@@ -134,7 +134,6 @@ _HEADING = [(re.compile(p, re.I), d) for p, d in [
     (r"longitudinal|prospective|cohort", D.cohort), (r"intervention|trials?\b", D.controlled_trial),
     (r"case-control", D.case_control), (r"animal|preclinical|rodent", D.animal), (r"in vitro|cell culture", D.in_vitro),
 ]]
-_REVIEW_METHODS = re.compile(r"\bmethods?\b|search strategy|eligibility", re.I)
 _BACK_MATTER = re.compile(r"funding|acknowledg|conflicts? of interest|competing interests|author contributions"
                           r"|data availability|abbreviations|supplementary|references|bibliography", re.I)
 _METHODS = Cue(r"\b(?:eligible|inclusion criteria|exclusion criteria|were (?:also )?(?:included|excluded)"
@@ -253,7 +252,7 @@ def _design_cues(scan: Scan, spans: list[tuple[int, int]], review_methods: bool)
 def _choose_design(scan: Scan, spans, section, doc_type) -> tuple[StudyDesign, list[tuple[StudyDesign, str, int]]]:
     if section and _BACK_MATTER.search(section):  # funding notes and the like report no study
         return (D.review if doc_type is DocType.review else D.unknown), []
-    review_methods = doc_type is DocType.review and bool(section and _REVIEW_METHODS.search(section))
+    review_methods = doc_type is DocType.review and is_methods_section(section)
     strong, weak = _design_cues(scan, spans, review_methods)
     text = scan.text
     if strong:
@@ -329,7 +328,7 @@ def grade(text: str, section: Optional[str] = None, doc_type: Union[DocType, str
     """
     kind = _doc_type(doc_type)
     scan = Scan(text)
-    spans = sentence_spans(text) or [(0, len(text))]
+    spans = split_sentences(text) or [(0, len(text))]
     design, cues = _choose_design(scan, spans, section, kind)
     name, focus = _focus(scan, spans, cues)
     facts, n_text = facts_of(focus)
@@ -408,8 +407,9 @@ def answer_level_llm(passages: list, llm: Any) -> tuple[Optional[StudyDesign], b
     Raises:
         LLMError: the model could not be reached.
     """
-    from reviewer.llm import complete
-    from reviewer.prompts import load_prompt
+    from reviewer.llm.providers import complete
+    from reviewer.llm.prompts import load_prompt
+    from reviewer.llm.replies import parse_json_reply
 
     design, offline_mixed = answer_level(passages)
     lines = []
@@ -419,12 +419,8 @@ def answer_level_llm(passages: list, llm: Any) -> tuple[Optional[StudyDesign], b
         lines.append(f"[{n}] ({label}) {_text(p)}")
     prompt = load_prompt("evidence_mixed", variables={"passages"})
     reply = complete(llm, prompt.messages(passages="\n\n".join(lines)))
-    match = re.search(r"\{.*\}", reply, re.S)
-    try:
-        verdict = json.loads(match.group(0)) if match else None
-    except json.JSONDecodeError:
-        verdict = None
-    if isinstance(verdict, dict) and isinstance(verdict.get("mixed"), bool):
+    verdict = parse_json_reply(reply)
+    if verdict is not None and isinstance(verdict.get("mixed"), bool):
         return design, verdict["mixed"]
     return design, offline_mixed
 

@@ -101,7 +101,7 @@ def history_path(settings) -> Path:
 
 def transcript_markdown(turns: list[Answer], location: str = "") -> str:
     """A conversation as Markdown: each question, its answer with [n] markers, and its sources."""
-    from reviewer.render import answer_markdown
+    from reviewer.cli.render import answer_markdown
 
     head = f"# reviewer chat, {datetime.now():%Y-%m-%d %H:%M}"
     parts = [head, "", f"Store: {location}", ""] if location else [head, ""]
@@ -155,7 +155,7 @@ class ChatSession:
 
     def check_store(self) -> str:
         """A one-line description of the store; raises the store's error when it is empty or unusable."""
-        from reviewer.store import StoreError
+        from reviewer.retrieval.store import StoreError
 
         stats = self.reviewer.stats()
         if stats.documents == 0:
@@ -212,7 +212,7 @@ class ChatSession:
 
     def ask(self, question: str) -> Answer:
         """Answer a question in the context of the earlier turns, print it, and keep it as a turn."""
-        from reviewer.render import print_answer
+        from reviewer.cli.render import print_answer
 
         history = [(turn.question, turn.answer) for turn in self.turns]
 
@@ -264,12 +264,12 @@ class ChatSession:
                                if last.passages else "the last answer has no passages")
 
     def _do_sources(self, arg: str) -> None:
-        from reviewer.render import sources_table
+        from reviewer.cli.render import sources_table
 
         self.console.print(sources_table(self._need_answer()))
 
     def _do_open(self, arg: str) -> None:
-        from reviewer.render import passage_panel
+        from reviewer.cli.render import passage_panel
 
         n = positive_int(arg, "/open N")
         self.console.print(passage_panel(self.passage(n), n))
@@ -298,7 +298,7 @@ class ChatSession:
             self.llm, self.llm_label = None, None
             self.reviewer.settings.llm = None
         elif arg:
-            from reviewer.llm import make_chat_model
+            from reviewer.llm.providers import make_chat_model
 
             self.llm = self.in_worker(lambda: make_chat_model(arg, self.reviewer.settings), f"setting up {arg}…")
             self.llm_label = arg

@@ -1,7 +1,7 @@
 """Scoring functions of the evals: text matching, ranking metrics and citation support.
 
 Pure functions over strings, ranks and pydantic models, shared by the seed suite
-(`reviewer.evaluate`) and the external benchmarks (`reviewer.benchmarks`).
+(`reviewer.evaluation.suite`) and the external benchmarks (`reviewer.evaluation.benchmarks`).
 
 Matching rules, chosen so that harmless differences of typography never count as misses:
 text is compared after `normalize`: NFKC, lower case, one kind of dash and quote, Greek
@@ -125,10 +125,10 @@ def citation_support(answer: Answer) -> tuple[int, int]:
     """(supported, checked) over every (sentence, cited passage) pair of an answer.
 
     A citation counts as supported when the one passage it names backs the citing sentence by the
-    same test the answerer uses (`reviewer.citations.support`: enough of the sentence's content
+    same test the answerer uses (`reviewer.answering.citations.support`: enough of the sentence's content
     words, and every number it states, occur in the passage).
     """
-    from reviewer.citations import MIN_SUPPORT, find_citations, split_answer_sentences, support
+    from reviewer.answering.citations import MIN_SUPPORT, find_citations, split_answer_sentences, support
 
     by_n = {c.n: c for c in answer.citations}
     checked = supported = 0

@@ -33,12 +33,8 @@ class PromptError(ReviewerError):
 
 
 def prompts_dir() -> Path:
-    """The directory holding the prompt files: `prompts/` beside the package (or inside it, when installed)."""
-    package = Path(__file__).resolve().parent
-    for candidate in (package.parent / "prompts", package / "prompts"):
-        if candidate.is_dir():
-            return candidate
-    return package.parent / "prompts"
+    """The directory holding the prompt files: `reviewer/prompts/`, shipped inside the package."""
+    return Path(__file__).resolve().parent.parent / "prompts"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ so instead of padding (`insufficient_evidence`).
   cover the question's content words (stemmed, IDF-weighted over the passages, numbers
   and acronyms weighted up, with a small bonus for the passage's retrieval rank).
 - With an LLM: the prompt `prompts/answer.md` gets the numbered passages; the reply is
-  checked by `reviewer.citations.check_answer`. If no sentence of it cites a given passage
+  checked by `reviewer.answering.citations.check_answer`. If no sentence of it cites a given passage
   that backs it, the extractive answer is returned instead, with a note saying why.
 """
 
@@ -20,11 +20,12 @@ import time
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reviewer.citations import (STOPWORDS, check_answer, content_stems, normalize_space, numbers, stem, strip_markers,
-                                tokens)
-from reviewer.llm import resolve_llm
+from reviewer.answering.citations import check_answer
+from reviewer.llm.providers import resolve_llm
 from reviewer.models import Answer, Citation, Passage
 from reviewer.settings import Settings
+from reviewer.text import (BULLET, NOT_PROSE_LINE, STOPWORDS, content_stems, is_methods_section, normalize_space, numbers,
+                           split_sentences, stem, strip_markers, tokens)
 
 #: Share of the question's (weighted) content words a sentence must contain to count as answering it.
 MIN_COVERAGE = 0.5
@@ -49,13 +50,10 @@ MIN_SENTENCE_WORDS = 6
 NO_ANSWER = "The documents do not contain the answer to this question"
 _INSUFFICIENT = re.compile(r"^\W*insufficient[\s_-]+evidence\W*", re.IGNORECASE)
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
-_METHODS = re.compile(r"\b(methods?|methodology|materials|search strateg\w*|literature search|eligibility)\b", re.I)
 #: Questions asking for a quantity; their answer is a sentence that states a number.
 _ASKS_QUANTITY = re.compile(r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast)|by what|"
                             r"what (share|proportion|percentage|fraction|number|size|amount|magnitude)|to what extent)\b",
                             re.I)
-_SKIP_LINE = re.compile(r"^\s*(#|\||!\[|<)")
-_BULLET = re.compile(r"^(\s*(?:[-*•+]|\d+[.)])\s+)")
 _FOLLOWUP_START = re.compile(r"^\s*(and|but|also|or|then|so|what about|how about|what if|same for|why)\b", re.I)
 _PRONOUNS = frozenset("it its they them their theirs this that these those he she his her such there".split())
 #: Words that say little about what a question is about; they count half.
@@ -90,7 +88,7 @@ def answer(question: str, passages: list[Passage], settings: Settings, llm=None)
         passage, the flagged sentences of a generated answer, and notes on fallbacks.
 
     Raises:
-        reviewer.llm.LLMError: the LLM could not be set up or did not answer.
+        reviewer.llm.providers.LLMError: the LLM could not be set up or did not answer.
     """
     started = time.perf_counter()
     model, label = resolve_llm(llm, settings)
@@ -120,15 +118,15 @@ def rewrite_followup(question: str, history: list[tuple[str, str]], settings: Se
         llm: as for `answer`.
 
     Raises:
-        reviewer.llm.LLMError: the LLM could not be set up or did not answer.
+        reviewer.llm.providers.LLMError: the LLM could not be set up or did not answer.
     """
     if not history:
         return question
     model, _ = resolve_llm(llm, settings)
     if model is None:
         return _rewrite_offline(question, history)
-    from reviewer.llm import complete
-    from reviewer.prompts import load_prompt
+    from reviewer.llm.providers import complete
+    from reviewer.llm.prompts import load_prompt
 
     turns = "\n".join(f"User: {q}\nAssistant: {normalize_space(strip_markers(a))[:400]}" for q, a in history[-4:])
     reply = complete(model, load_prompt("rewrite").messages(history=turns, question=question), settings)
@@ -202,15 +200,13 @@ def _entities(question: str) -> set[str]:
 
 def _passage_sentences(index: int, passage: Passage) -> list[_Sentence]:
     """Candidate sentences of a passage (headings, tables and fragments left out)."""
-    from reviewer.chunking import split_sentences
-
     out: list[_Sentence] = []
     offset = 0
     for line in passage.text.splitlines(keepends=True):
         line_start, offset = offset, offset + len(line)
-        if _SKIP_LINE.match(line) or not line.strip():
+        if NOT_PROSE_LINE.match(line) or not line.strip():
             continue
-        bullet = _BULLET.match(line)
+        bullet = BULLET.match(line)
         body_start = line_start + (bullet.end() if bullet else 0)
         body = passage.text[body_start:offset]
         for start, end in split_sentences(body):
@@ -218,7 +214,7 @@ def _passage_sentences(index: int, passage: Passage) -> list[_Sentence]:
             if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…"):
                 continue
             order = tuple(content_stems(quote))
-            methods = bool(passage.section and _METHODS.search(passage.section))
+            methods = is_methods_section(passage.section)
             out.append(_Sentence(index, body_start + start, quote, frozenset(order), order, methods))
     return out
 
@@ -259,7 +255,7 @@ def _score(sentences: list[_Sentence], question: str, weights: dict[str, float],
     question_order = tuple(t for t in content_stems(question) if t in weights)
     question_pairs = _adjacent_pairs(question_order)
     entities = {stem(t) for t in _entities(question)} & weights.keys()
-    asks_method = bool(_METHODS.search(question))
+    asks_method = is_methods_section(question)
     asks_quantity = bool(_ASKS_QUANTITY.search(question))
     question_numbers = numbers(question)
     for s in sentences:
@@ -291,7 +287,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     """Answer by quoting the passage sentences that best answer the question, each cited [n].
 
     Quotes are word for word, except that a paper's own bracketed reference numbers are left
-    out (they would read as citations of this answer); `reviewer.citations.quote_matches`
+    out (they would read as citations of this answer); `reviewer.answering.citations.quote_matches`
     checks a quote against its passage. The same input always gives the same answer.
 
     Args:
@@ -404,8 +400,8 @@ def format_passages(passages: list[Passage]) -> str:
 
 
 def _llm_answer(question: str, passages: list[Passage], model, label: str, settings: Settings) -> Answer:
-    from reviewer.llm import complete
-    from reviewer.prompts import load_prompt
+    from reviewer.llm.providers import complete
+    from reviewer.llm.prompts import load_prompt
 
     messages = load_prompt("answer").messages(question=question, passages=format_passages(passages))
     started = time.perf_counter()
@@ -482,7 +478,7 @@ def _evidence_level(citations: list[Citation], model=None):
     Lexical cues decide offline; when an LLM wrote the answer, it also judges the disagreement
     (prompts/evidence_mixed.md), falling back to the cues on a reply it cannot read.
     """
-    from reviewer.evidence import answer_level, answer_level_llm
+    from reviewer.grading.design import answer_level, answer_level_llm
 
     if not citations:
         return None, False

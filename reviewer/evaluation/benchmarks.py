@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Callable, Optional, Sequence, Union
 
-from reviewer.metrics import QUOTE_COVERAGE, fact_present, longest_run, ndcg_at_k, recall_of
+from reviewer.evaluation.metrics import QUOTE_COVERAGE, fact_present, longest_run, ndcg_at_k, recall_of
 
 PathLike = Union[str, Path]
 #: A key passage longer than this may span chunks: a verbatim run of 80% of this many characters finds it.
@@ -21,7 +21,7 @@ LONG_PASSAGE = 400
 
 
 def _read_jsonl(path: Path) -> list[dict]:
-    from reviewer.evaluate import EvalError
+    from reviewer.evaluation.suite import EvalError
 
     if not path.exists():
         raise EvalError(f"benchmark file {path} not found")

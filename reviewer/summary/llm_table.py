@@ -15,9 +15,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from reviewer.citations import MIN_SUPPORT, normalize_space, numbers, strip_markers, support
+from reviewer.answering.citations import MIN_SUPPORT, support
+from reviewer.llm.replies import parse_json_reply
+from reviewer.text import normalize_space, numbers, strip_markers
 from reviewer.models import Direction, Finding, Passage, StudyDesign, SummaryRow
-from reviewer.summarize import segment_direction, study_key
+from reviewer.summary.build import segment_direction, study_key
 
 
 @dataclass
@@ -45,18 +47,6 @@ def format_for_llm(passages: list[Passage]) -> str:
     return "\n\n".join(blocks)
 
 
-def parse_json_reply(reply: str) -> Optional[dict]:
-    """The JSON object of a reply (code fences and surrounding words tolerated), or None."""
-    start, end = reply.find("{"), reply.rfind("}")
-    if start < 0 or end <= start:
-        return None
-    try:
-        data = json.loads(reply[start:end + 1])
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _plain(text: str) -> str:
     return normalize_space(text.replace("’", "'").replace("‘", "'")).lower()
 
@@ -68,7 +58,7 @@ def cell_numbers(text: str) -> set[str]:
 
 def _segment_of(study: str, text: str) -> str:
     """The sentences of a passage about the named study (the whole passage if no segment names it)."""
-    from reviewer.evidence import split_studies
+    from reviewer.grading.design import split_studies
 
     key = _plain(strip_markers(study))
     for name, segment in split_studies(text):
@@ -99,7 +89,7 @@ def check_row(item, passages: list[Passage], notes: list[str]) -> tuple[Optional
     The study's name must occur in the passage, and so must every number of its n, effect and
     duration cells; a population, intervention or outcome the passage does not back is cleared.
     """
-    from reviewer.evidence import grade
+    from reviewer.grading.design import grade
 
     if not isinstance(item, dict):
         return None, "it is not an object"
@@ -159,10 +149,10 @@ def llm_table(topic: str, passages: list[Passage], model, label: str, settings) 
     the offline rules build the table instead; every dropped row or finding is noted.
 
     Raises:
-        reviewer.llm.LLMError: the model could not be reached.
+        reviewer.llm.providers.LLMError: the model could not be reached.
     """
-    from reviewer.llm import complete
-    from reviewer.prompts import load_prompt
+    from reviewer.llm.providers import complete
+    from reviewer.llm.prompts import load_prompt
 
     prompt = load_prompt("summarize", variables={"topic", "passages"})
     reply = complete(model, prompt.messages(topic=topic, passages=format_for_llm(passages)), settings)

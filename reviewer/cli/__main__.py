@@ -1,0 +1,3 @@
+from reviewer.cli.commands import main
+
+main()

@@ -1,0 +1,1 @@
+"""Evaluation: the seed suite, the regression gate, metrics and external benchmarks."""

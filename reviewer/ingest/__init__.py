@@ -1,0 +1,1 @@
+"""Ingest: documents are chunked, graded, embedded and stored."""

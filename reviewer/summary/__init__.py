@@ -1,0 +1,5 @@
+"""Structured evidence summaries: study rows, findings (agreement, conflict, gaps) and export formats."""
+
+from reviewer.summary.build import summarize
+
+__all__ = ["summarize"]

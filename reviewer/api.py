@@ -165,7 +165,7 @@ class Reviewer:
 
     def _chunk(self, doc: Document) -> list[Chunk]:
         from reviewer.ingest.chunking import chunk_document
-        from reviewer.grading.design import grade
+        from reviewer.grading import grade
 
         cfg = self.settings.chunking
         chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)

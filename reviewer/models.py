@@ -45,12 +45,24 @@ class StudyDesign(str, Enum):
 
 
 class Strength(str, Enum):
-    """GRADE-like certainty of the evidence a passage reports."""
+    """GRADE-like certainty of the evidence a passage reports; `not_graded` is outside the clinical hierarchy."""
 
     high = "high"
     moderate = "moderate"
     low = "low"
     very_low = "very_low"
+    not_graded = "not_graded"
+
+
+#: Strengths from strongest to weakest (`not_graded` last: it is no level at all).
+STRENGTH_ORDER = (Strength.high, Strength.moderate, Strength.low, Strength.very_low, Strength.not_graded)
+
+
+class EvidenceBasis(str, Enum):
+    """What an evidence tag was read from: the passage's own words, or its document's title and abstract."""
+
+    passage = "passage"
+    document = "document"
 
 
 class Effect(BaseModel):
@@ -82,6 +94,15 @@ class EvidenceTag(BaseModel):
     strength: Strength = Strength.very_low
     reasons: list[str] = Field(default_factory=list, description="Exact phrases of the passage that led to the tag.")
     facts: StudyFacts = Field(default_factory=StudyFacts)
+    basis: EvidenceBasis = Field(EvidenceBasis.passage, description="'passage': reasons are the passage's words; "
+                                 "'document': the design is its document's, reasons are words of its title or abstract.")
+
+    @property
+    def label(self) -> str:
+        """How people read the tag: 'rct · high', or 'not graded'."""
+        if self.strength is Strength.not_graded:
+            return "not graded"
+        return f"{self.design.value.replace('_', ' ')} · {self.strength.value.replace('_', ' ')}"
 
 
 class Block(BaseModel):
@@ -107,6 +128,7 @@ class Document(BaseModel):
     doc_type: DocType = DocType.unknown
     content_hash: str = Field(description="sha256 of the content; identity for incremental ingest.")
     blocks: list[Block] = Field(default_factory=list)
+    evidence: Optional[EvidenceTag] = Field(None, description="The document's own design, set at ingest.")
 
 
 class Chunk(BaseModel):
@@ -125,6 +147,7 @@ class Chunk(BaseModel):
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
+    doc_evidence: Optional[EvidenceTag] = Field(None, description="Its document's tag (stored for filtering).")
 
 
 class Passage(BaseModel):
@@ -179,6 +202,7 @@ class DocumentInfo(BaseModel):
     doc_type: DocType = DocType.unknown
     content_hash: str = ""
     chunks: int = 0
+    evidence: Optional[EvidenceTag] = Field(None, description="The document's study design, strength and reasons.")
 
 
 class StoreStats(BaseModel):
@@ -219,7 +243,7 @@ class Answer(BaseModel):
 
 
 class Direction(str, Enum):
-    """Direction of the effect a study reports (as `reviewer.grading.design.direction` reads it)."""
+    """Direction of the effect a study reports (as `reviewer.grading.direction` reads it)."""
 
     benefit = "benefit"
     no_effect = "no_effect"

@@ -478,7 +478,7 @@ def _evidence_level(citations: list[Citation], model=None):
     Lexical cues decide offline; when an LLM wrote the answer, it also judges the disagreement
     (prompts/evidence_mixed.md), falling back to the cues on a reply it cannot read.
     """
-    from reviewer.grading.design import answer_level, answer_level_llm
+    from reviewer.grading import answer_level, answer_level_llm
 
     if not citations:
         return None, False

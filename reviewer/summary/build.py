@@ -5,7 +5,7 @@ topic within each document, so every document can contribute), then builds:
 
 - a short cited answer (`reviewer.answering.extractive.answer` on the best passages);
 - an evidence table with one row per study the passages report. A paragraph of a review that
-  reports several studies is cut by `reviewer.grading.design.split_studies`, so "Lamb et al. [24]"
+  reports several studies is cut by `reviewer.grading.split_studies`, so "Lamb et al. [24]"
   gets its own row; each row's cells come from `extract_facts`, `grade` and `direction` on
   that study's sentences only, so every cell is words of the passage the row cites;
 - agreements and conflicts: rows grouped by outcome family and direction of effect;
@@ -197,7 +197,7 @@ def segment_direction(text: str) -> Optional[Direction]:
     showed minimal gains"); voting over sentences keeps that from reading as mixed results. A tie
     between "mixed" and one direction goes to the direction; any other tie is "mixed".
     """
-    from reviewer.grading.design import direction
+    from reviewer.grading import direction
 
     votes = Counter(d for s, e in split_sentences(text) if (d := direction(text[s:e])))
     if not votes:
@@ -223,7 +223,7 @@ def study_row(name: str, segment: str, passage: Passage, index: int, lead: str =
     When the study's own sentences name no design, the sentences that lead into it may
     ("Evidence from systematic reviews suggests ... For example, Huang et al. [8] reported").
     """
-    from reviewer.grading.design import extract_facts, grade
+    from reviewer.grading import extract_facts, grade
 
     facts = extract_facts(segment)
     tag = grade(segment, passage.section, passage.doc_type)
@@ -249,7 +249,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
     A study met in several passages (chunks overlap) keeps the row with the most cells filled.
     A name that comes with no study design and no numbers is a passing mention, not a row.
     """
-    from reviewer.grading.design import split_studies
+    from reviewer.grading import split_studies
 
     best: dict[str, tuple[SummaryRow, str, int]] = {}
     for i, p in enumerate(passages):
@@ -271,7 +271,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
 
 def sort_rows(rows: list[SummaryRow]) -> list[int]:
     """The order of rows in the table: strongest designs first (the grader's ranking), then retrieval order."""
-    from reviewer.grading.design import RANKING
+    from reviewer.grading import RANKING
 
     rank = {d: i for i, d in enumerate(RANKING)}
     return sorted(range(len(rows)), key=lambda i: (rank.get(rows[i].design, len(rank)), rows[i].citation, i))

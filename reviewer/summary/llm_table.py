@@ -58,7 +58,7 @@ def cell_numbers(text: str) -> set[str]:
 
 def _segment_of(study: str, text: str) -> str:
     """The sentences of a passage about the named study (the whole passage if no segment names it)."""
-    from reviewer.grading.design import split_studies
+    from reviewer.grading import split_studies
 
     key = _plain(strip_markers(study))
     for name, segment in split_studies(text):
@@ -89,7 +89,7 @@ def check_row(item, passages: list[Passage], notes: list[str]) -> tuple[Optional
     The study's name must occur in the passage, and so must every number of its n, effect and
     duration cells; a population, intervention or outcome the passage does not back is cleared.
     """
-    from reviewer.grading.design import grade
+    from reviewer.grading import grade
 
     if not isinstance(item, dict):
         return None, "it is not an object"

@@ -102,7 +102,7 @@ class Reviewer:
         for cid, text, m in self.store.iter_chunks(where={"is_reference": False}):
             ids.append(cid)
             texts.append(context_text(m.get("title"), m.get("section"), text))
-            meta.append({"doc_id": m.get("doc_id"), "doc_type": m.get("doc_type"), "year": m.get("year")})
+            meta.append({k: m.get(k) for k in ("doc_id", "doc_type", "year", "doc_design", "doc_strength")})
         index.build(ids, texts, meta, generation)
 
     # -- ingest --------------------------------------------------------------------------------
@@ -165,13 +165,15 @@ class Reviewer:
 
     def _chunk(self, doc: Document) -> list[Chunk]:
         from reviewer.ingest.chunking import chunk_document
-        from reviewer.grading import grade
+        from reviewer.grading import grade, grade_document
 
         cfg = self.settings.chunking
         chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
+        doc.evidence = grade_document(doc)
         for chunk in chunks:
+            chunk.doc_evidence = doc.evidence
             if not chunk.is_reference:
-                chunk.evidence = grade(chunk.text, chunk.section, doc.doc_type)
+                chunk.evidence = grade(chunk.text, chunk.section, doc.doc_type, document=doc.evidence)
         return chunks
 
     def _store_documents(self, pending: list[tuple[Document, bool]], report: IngestReport, progress: Progress) -> None:
@@ -212,7 +214,7 @@ class Reviewer:
                 infos.append(DocumentInfo(
                     doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi,
                     year=doc.year, url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash,
-                    chunks=len(doc_chunks),
+                    chunks=len(doc_chunks), evidence=doc.evidence,
                 ))
             self.store.put_documents(infos)
 
@@ -257,7 +259,8 @@ class Reviewer:
 
     def retrieve(self, question: str, k: int = 10, mode: Optional[str] = None, doc_ids: Optional[Sequence[str]] = None,
                  years: Optional[tuple[int, int]] = None, doc_types: Optional[Sequence[str]] = None,
-                 mmr: Optional[bool] = None) -> list[Passage]:
+                 mmr: Optional[bool] = None, designs: Optional[Sequence[str]] = None,
+                 min_strength: Optional[str] = None) -> list[Passage]:
         """The passages most relevant to a question.
 
         Args:
@@ -268,10 +271,13 @@ class Reviewer:
             years: only documents published in this (first, last) range.
             doc_types: only these document types ("review", "news", ...).
             mmr: diversify across documents (default from settings).
+            designs: only documents of these study designs ("rct", "meta_analysis", ...).
+            min_strength: only documents whose evidence is at least this strong ("moderate", ...).
         """
-        return self._search(question, k, mode, doc_ids, years, doc_types, mmr).passages
+        return self._search(question, k, mode, doc_ids, years, doc_types, mmr, designs, min_strength).passages
 
-    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None):
+    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None, designs=None,
+                min_strength=None):
         from reviewer.retrieval.search import Filters, search
 
         cfg = self.settings.retrieval
@@ -279,7 +285,8 @@ class Reviewer:
             from reviewer.retrieval.store import StoreError
 
             raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
-        return search(question, k, mode or cfg.mode, Filters(doc_ids, years, doc_types), cfg, self.store,
+        return search(question, k, mode or cfg.mode, Filters(doc_ids, years, doc_types, designs=designs,
+                                                                 min_strength=min_strength), cfg, self.store,
                       self.lexical, self.embedder, use_mmr=cfg.mmr if mmr is None else mmr)
 
     def ask(self, question: str, k: Optional[int] = None, llm=None,
@@ -292,7 +299,7 @@ class Reviewer:
             llm: an LLM spec ("openai:gpt-4o-mini"), a LangChain chat model, or None for the settings' choice
                 (the offline extractive answerer when none is configured).
             history: earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
-            **filters: doc_ids, years, doc_types, mmr, as for `retrieve`.
+            **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `retrieve`.
         """
         from reviewer.answering.extractive import answer, rewrite_followup
 

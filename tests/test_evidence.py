@@ -133,7 +133,8 @@ def test_news_quotes_are_expert_opinion_and_tissue_models_are_in_vitro():
     assert grade(quote, None, DocType.news).design is StudyDesign.expert_opinion
     assert grade(tissue, None, DocType.news).design is StudyDesign.in_vitro
     assert grade(unnamed, None, DocType.news).design is StudyDesign.unknown
-    assert all(grade(t, None, "news").strength is Strength.very_low for t in (quote, tissue, unnamed))
+    assert all(grade(t, None, "news").strength is Strength.very_low for t in (quote, tissue))
+    assert grade(unnamed, None, "news").strength is Strength.not_graded  # no design: outside the hierarchy
 
 
 def test_review_statements_take_the_document_type():

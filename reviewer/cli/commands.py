@@ -31,6 +31,28 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the pydantic 
 LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="PROVIDER:MODEL, e.g. openai:gpt-4o-mini, ollama:llama3.1, local:/path/model.gguf [env: REVIEWER_LLM]")]
 LlmUrlOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio) [env: REVIEWER_LLM_BASE_URL]")]
 KOpt = Annotated[Optional[int], typer.Option("-k", help="Passages to retrieve.", min=1)]
+DesignOpt = Annotated[Optional[str], typer.Option("--design", help="Only documents of these study designs, e.g. rct,meta_analysis.")]
+StrengthOpt = Annotated[Optional[str], typer.Option("--min-strength", help="Only documents whose evidence is at least this strong: high, moderate, low, very_low.")]
+
+
+def evidence_filters(design: Optional[str], min_strength: Optional[str]) -> dict:
+    """`designs` and `min_strength` for `Reviewer.ask`/`summarize`, checked against the vocabularies (exit 2 if not)."""
+    from reviewer.models import Strength, StudyDesign
+
+    out: dict = {}
+    if design:
+        names = [d.strip() for d in design.split(",") if d.strip()]
+        known = [d.value for d in StudyDesign]
+        bad = [d for d in names if d not in known]
+        if bad:
+            fail(f"--design '{bad[0]}' is not a study design; use one of {', '.join(known)}")
+        out["designs"] = names
+    if min_strength:
+        levels = [s.value for s in Strength if s is not Strength.not_graded]
+        if min_strength not in levels:
+            fail(f"--min-strength '{min_strength}' is not one of {', '.join(levels)}")
+        out["min_strength"] = min_strength
+    return out
 
 
 def _console(stderr: bool = False):
@@ -107,7 +129,7 @@ def ingest(
 @app.command()
 def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
          as_json: JsonOpt = False) -> None:
-    """List the documents in the store (title, year, type, chunks, source).
+    """List the documents in the store (title, year, type, study design and strength, chunks, source).
 
     Example: reviewer docs --json | jq '.[].title'
     """
@@ -171,6 +193,8 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None,
+    design: DesignOpt = None,
+    min_strength: StrengthOpt = None,
 ) -> None:
     """Answer a question with numbered citations \\[n] to passages, and a table of sources.
 
@@ -179,6 +203,7 @@ def ask(
     from reviewer.cli.render import answer_markdown, print_answer
 
     span = None
+    evidence = evidence_filters(design, min_strength)
     if years:
         try:
             first, _, last = years.partition("-")
@@ -187,7 +212,7 @@ def ask(
             fail(f"--years '{years}' is not a range like 2015-2025")
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
+        result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span, **evidence)
     if as_json:
         print_json(result.model_dump(mode="json"))
     elif markdown:
@@ -204,6 +229,8 @@ def chat(
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
+    design: DesignOpt = None,
+    min_strength: StrengthOpt = None,
 ) -> None:
     """Ask questions one after another; follow-ups are understood in the context of earlier ones.
 
@@ -216,7 +243,8 @@ def chat(
     from reviewer.cli.chat import ChatSession
 
     with handled():
-        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k)
+        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k,
+                              filters=evidence_filters(design, min_strength))
         code = session.run()
     raise typer.Exit(code)
 
@@ -305,6 +333,8 @@ def summarize(
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
+    design: DesignOpt = None,
+    min_strength: StrengthOpt = None,
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
@@ -318,9 +348,10 @@ def summarize(
         fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
+    evidence = evidence_filters(design, min_strength)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
+        summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type, **evidence)
     if fmt == "rich":
         print_summary(_console(), summary)
         return

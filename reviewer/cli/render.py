@@ -9,7 +9,7 @@ from typing import Optional
 
 from reviewer.models import Answer, DocumentInfo, EvidenceTag, IngestReport, Passage, StoreStats
 
-STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red", "not_graded": "dim"}
 _STAGE_LABEL = {"files": "Reading files", "chunking": "Chunking and grading", "embedding": "Embedding chunks"}
 
 
@@ -70,10 +70,11 @@ def documents_table(items: list[DocumentInfo]):
     from rich.table import Table
 
     table = Table(title=f"{len(items)} documents")
-    for col in ("id", "title", "year", "type", "chunks", "source"):
+    for col in ("id", "title", "year", "type", "design", "chunks", "source"):
         table.add_column(col, overflow="fold")
     for d in items:
-        table.add_row(d.doc_id, d.title, str(d.year or ""), d.doc_type.value, str(d.chunks), d.source)
+        table.add_row(d.doc_id, d.title, str(d.year or ""), d.doc_type.value, evidence_markup(d.evidence), str(d.chunks),
+                      d.source)
     return table
 
 
@@ -102,7 +103,7 @@ def location(p: Passage) -> str:
 def evidence_label(tag: Optional[EvidenceTag]) -> str:
     if tag is None:
         return ""
-    return f"{tag.design.value.replace('_', ' ')} · {tag.strength.value.replace('_', ' ')}"
+    return tag.label
 
 
 def evidence_markup(tag: Optional[EvidenceTag]) -> str:

@@ -16,7 +16,8 @@ chunks. Sentence embeddings would add no explainable phrase and tie the grader t
 from reviewer.grading.cues import RANKING
 from reviewer.grading.design import extract_facts, grade, split_studies
 from reviewer.grading.direction import answer_level, answer_level_llm, direction
+from reviewer.grading.document import grade_document
 from reviewer.grading.labels import evaluate_labels
 
 __all__ = ["RANKING", "answer_level", "answer_level_llm", "direction", "evaluate_labels", "extract_facts", "grade",
-           "split_studies"]
+           "grade_document", "split_studies"]

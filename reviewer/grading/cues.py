@@ -28,32 +28,37 @@ STRONG: list[tuple[StudyDesign, Cue]] = [(d, Cue(p, g, back, fwd)) for d, p, g, 
     (D.meta_analysis, r"(?:systematic reviews? and |network |umbrella )?meta-?analy(?:sis|ses|tic)"
      r"(?: of \d+ (?:[\w-]+ ){0,3}(?:trials|studies|rcts))?|umbrella review|meta-regression",
      ("meta-anal", "metaanal", "meta-regression", "umbrella review"), 30, 60),
-    (D.systematic_review, r"systematic reviews?|cochrane review|scoping review",
-     ("systematic review", "cochrane review", "scoping review"), 2, 20),
-    (D.rct, r"(?:(?:single|double|triple)-(?:blind|masked|blinded) )?randomi[sz]ed(?:,? (?:controlled|clinical"
+    (D.systematic_review, r"systematic reviews?|cochrane review|scoping review|systematically (?:reviewed|searched)",
+     ("systematic review", "cochrane review", "scoping review", "systematically"), 2, 20),
+    (D.rct, r"(?:(?:single|double|triple)-(?:blind|masked|blinded) )?(?<!non-)(?<!non)(?<!quasi-)(?<!not )"
+     r"randomi[sz]ed(?: \(\d+\s*:\s*\d+\))?(?:,? (?:controlled|clinical"
      r"|intervention|crossover|placebo-controlled|double-blind|single-blind|pilot|parallel-group))* (?:trials?"
      r"|stud(?:y|ies))|\brcts?\b|randomly (?:assigned|allocated|divided)|randomi[sz]ed (?:to|into)\b",
      ("randomi", "rct", "rcts", "randomly"), 20, 70),
     (D.controlled_trial, r"(?:non-?randomi[sz]ed|quasi-experimental|controlled|clinical|pragmatic|intervention"
      r"|exercise|pilot|open-label|single-arm|crossover|feasibility|small|large) (?:[\w-]+ )?trials?"
-     r"|quasi-experimental", ("trial", "trials", "quasi-experimental"), 45, 20),
+     r"|quasi-experimental|(?:non-?|quasi-)randomi[sz]ed (?:[\w-]+ )?(?:trials?|stud(?:y|ies)|design)",
+     ("trial", "trials", "quasi-experimental", "non-randomi", "nonrandomi", "quasi-randomi"), 45, 40),
     (D.mendelian_randomization, r"mendelian randomi[sz]ation", ("mendelian",), 2, 25),
     (D.cohort, r"cohorts?|prospective (?:[\w-]+ ){0,2}(?:stud(?:y|ies)|analys[ie]s)|longitudinal (?:[\w-]+ ){0,2}"
      rf"(?:stud(?:y|ies)|data|analys[ie]s)|followed (?:up )?for {_Q} (?:years|months)",
      ("cohort", "prospective", "longitudinal", "followed"), 2, 50),
     (D.case_control, r"case-control|case control|compared with (?:age-matched )?healthy (?:individuals|controls"
      r"|subjects|people)|healthy controls", ("case-control", "case control", "healthy"), 40, 30),
-    (D.cross_sectional, r"cross-sectional|(?:population-based |national |health )?\bsurveys?\b",
-     ("cross-sectional", "survey"), 20, 20),
-    (D.case_report, r"case reports?|case series|a \d+-year-old (?:man|woman|male|female|patient|boy|girl)",
-     ("case report", "case series", "year-old"), 12, 25),
+    (D.cross_sectional, r"cross[- ]sectional|(?:population-based |national |health )?\bsurveys?\b",
+     ("cross-sectional", "cross sectional", "survey"), 20, 20),
+    (D.case_report, r"case reports?|case series|a \d+-year-old (?:man|woman|male|female|patient|boy|girl)"
+     r"|\bwe (?:report|describe|present) (?:a|an|the case of an?|two|three) (?:[\w-]+ ){0,2}?(?:patients?|man|woman"
+     r"|boy|girl|child|infant|cases?)\b", ("case report", "case series", "year-old", "report", "describe", "present"),
+     12, 60),
     (D.animal, r"transgenic (?:[\w/-]+ )?mice|\b(?:mouse|rat|rodent) models?\b|\banimal(?: and [\w-]+)? (?:models?"
      r"|stud(?:y|ies)|experiments?|data|research)\b|\bmice\b|\bmouse\b|\bmurine\b|\brats?\b|\brodents?\b"
      r"|\banimals?\b|\btransgenic\b|app/ps1|zebrafish|\bprimates\b|\bmonkeys?\b|\b(?:miniature )?swine\b|\bpigs?\b"
      r"|\bporcine\b|\bdogs?\b|\bcanine\b|\bsheep\b|\bovine\b|\brabbits?\b|\bhamsters?\b|\bdrosophila\b"
      r"|\bc\. elegans\b"
      r"|preclinical (?:[\w-]+ )?(?:models?|stud(?:y|ies)|evidence|research|data)", ANIMAL_GATES, 30, 32),
-    (D.in_vitro, r"in vitro|ex vivo|cultured (?:[\w-]+ )?(?:cells|neurons|myotubes|astrocytes)|(?:cell|neuronal"
+    (D.in_vitro, r"in vitro|ex vivo|cultured (?:[\w-]+ )?(?:cells|neurons|myotubes|astrocytes)|(?:were|was) cultured"
+     r"|cultured from|(?:cell|neuronal"
      r"|primary|organotypic) cultures?|cell lines?|cellular models?|tissue models?|models? of (?:[\w-]+ )?tissue"
      r"|organoids?", ("vitro", "ex vivo", "cultur", "cell line", "cellular model", "tissue", "organoid"), 35, 30),
     (D.review, r"(?:this|the present|the current|our) (?:narrative |systematic |scoping )?review|narrative review"
@@ -61,6 +66,12 @@ STRONG: list[tuple[StudyDesign, Cue]] = [(d, Cue(p, g, back, fwd)) for d, p, g, 
     (D.expert_opinion, r"expert (?:opinion|consensus|panel)|consensus statements?|position (?:stand|statement)",
      ("expert", "consensus", "position"), 2, 25),
 ]] + [(D.controlled_trial, Cue(r"(?:\b[Tt]he )?\b[A-Z][A-Z0-9-]{2,} trial\b", ("trial",), 24, 6, exact=True))]
+#: The PRISMA guideline's name, which names meta-analyses without reporting one.
+PRISMA = Cue(r"preferred reporting items for systematic reviews? and meta-?analys[ie]s", ("preferred reporting",), 2, 80)
+#: "RCT" as an abbreviation of something else.
+NOT_TRIAL_RCT = Cue(r"reverse cholesterol transport", ("cholesterol",), 10, 20)
+IN_VIVO = Cue(r"\bin vivo\b", ("vivo",), 4, 4)
+
 #: Weak cues: used only when no explicit design word and no section heading decides.
 WEAK: list[tuple[StudyDesign, Cue]] = [(d, Cue(p, g, back, fwd)) for d, p, g, back, fwd in [
     (D.controlled_trial, r"(?:intervention|interventional) stud(?:y|ies)", ("intervention",), 2, 22),

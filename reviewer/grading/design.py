@@ -32,14 +32,19 @@ from __future__ import annotations
 import re
 from typing import Optional, Union
 
-from reviewer.grading.cues import (ATTRIBUTION, BACK_MATTER, FUTURE, HEADING, METHODS, PROVENANCE, RANK, RANKING,
-                                   STRONG, STUDY_MENTION, WEAK, D)
+from reviewer.grading.cues import (ATTRIBUTION, BACK_MATTER, FUTURE, HEADING, IN_VIVO, METHODS, NOT_TRIAL_RCT, PRISMA,
+                                   PROVENANCE, RANK, RANKING, STRONG, STUDY_MENTION, WEAK, D)
 from reviewer.grading.facts import Cue, Scan, extract_facts, facts_of, segment_spans, sentence_of, split_studies
 from reviewer.grading.strength import QUANTITY, STUDY_DESIGNS, passage_strength
-from reviewer.models import DocType, EvidenceTag, Strength, StudyDesign
-from reviewer.text import is_methods_section, split_sentences
+from reviewer.models import DocType, EvidenceBasis, EvidenceTag, StudyDesign
+from reviewer.text import MARKER, is_methods_section, split_sentences
 
-__all__ = ["grade", "extract_facts", "split_studies", "doc_type_of", "RANKING"]
+__all__ = ["grade", "inherit", "extract_facts", "split_studies", "doc_type_of", "RANKING"]
+
+_SECONDARY = {D.meta_analysis, D.systematic_review, D.review, D.expert_opinion}
+_ET_AL = re.compile(r"\bet al\b")
+#: Sections where a primary paper writes about other work.
+_FRAMING = re.compile(r"introduction|background|discussion|related work|literature|rationale", re.I)
 
 
 def doc_type_of(doc_type: Union[DocType, str, None]) -> DocType:
@@ -62,6 +67,7 @@ def _design_cues(scan: Scan, spans: list[tuple[int, int]], review_methods: bool)
     for design, cue in STRONG:
         for m in cue.finditer(scan):
             by_sentence.setdefault(sentence_of(starts, m.start()), []).append((design, m))
+    _drop_misreadings(scan, by_sentence, starts)
     weak_by: dict[int, list[tuple[StudyDesign, re.Match]]] = {}
     for design, cue in WEAK:
         for m in cue.finditer(scan):
@@ -86,6 +92,28 @@ def _design_cues(scan: Scan, spans: list[tuple[int, int]], review_methods: bool)
         if not animal:
             weak += [(d, text[m.start():m.end()], m.start()) for d, m in weak_by.get(i, [])]
     return strong, weak
+
+
+def _drop_misreadings(scan: Scan, by_sentence: dict[int, list[tuple[StudyDesign, re.Match]]], starts) -> None:
+    """Drop design words that name no study of that design, in place.
+
+    The PRISMA guideline's name is a systematic review's, not a meta-analysis; "RCT" written for
+    reverse cholesterol transport is no trial; cells cultured from animals are in vitro work.
+    """
+    prisma = [m.span() for m in PRISMA.finditer(scan)]
+    cholesterol = bool(NOT_TRIAL_RCT.search(scan))
+    in_vivo = _sentences_hit(IN_VIVO, scan, starts)
+    for i, found in by_sentence.items():
+        kept = []
+        for d, m in found:
+            if d is D.meta_analysis and any(a <= m.start() < b for a, b in prisma):
+                continue
+            if d is D.rct and cholesterol and m.group(0).lower().startswith("rct"):
+                continue
+            kept.append((d, m))
+        if i not in in_vivo and any(d is D.in_vitro for d, _ in kept):
+            kept = [(d, m) for d, m in kept if d is not D.animal]
+        found[:] = kept
 
 
 def _choose_design(scan: Scan, spans, section, doc_type) -> tuple[StudyDesign, list[tuple[StudyDesign, str, int]]]:
@@ -123,7 +151,8 @@ def _focus(scan: Scan, spans, cues) -> tuple[str, Scan]:
     return "", scan
 
 
-def grade(text: str, section: Optional[str] = None, doc_type: Union[DocType, str, None] = None) -> EvidenceTag:
+def grade(text: str, section: Optional[str] = None, doc_type: Union[DocType, str, None] = None,
+          document: Optional[EvidenceTag] = None) -> EvidenceTag:
     """Tag a passage with the study design it reports and a GRADE-like strength (see module docstring).
 
     Args:
@@ -131,6 +160,8 @@ def grade(text: str, section: Optional[str] = None, doc_type: Union[DocType, str
         section: the heading it sits under; a cue when the text names no design.
         doc_type: the document's type; a review's own statements are `review`, a news
             article's quotes `expert_opinion`.
+        document: the document's own tag (`grade_document`); a primary study's passages that
+            report its own methods or results take its design (see `inherit`).
 
     Returns:
         EvidenceTag with design, strength, the exact phrases behind them, and StudyFacts of the
@@ -159,4 +190,30 @@ def grade(text: str, section: Optional[str] = None, doc_type: Union[DocType, str
         r = r.strip()
         if r and r in text and not any(r in u for u in unique):
             unique = [u for u in unique if u not in r] + [r]
-    return EvidenceTag(design=design, strength=strength, reasons=unique[:10], facts=facts)
+    own = EvidenceTag(design=design, strength=strength, reasons=unique[:10], facts=facts)
+    return inherit(own, text, section, document) if document is not None else own
+
+
+def inherit(own: EvidenceTag, text: str, section: Optional[str], document: EvidenceTag) -> EvidenceTag:
+    """A passage's tag given its document's: the document's design for a primary study's own report.
+
+    A passage of a primary study (trial, cohort, case report, animal or lab study...) that cites no
+    other work and does not sit in an introduction or discussion naming another design reports the
+    study itself: it takes the document's design, strength and reasons (`basis` "document"). A
+    passage citing "[12]" or "et al.", or of a review, keeps the design of the study it reports;
+    one with no design of its own in a review takes the review's design.
+    """
+    doc_design = document.design
+    if doc_design is D.unknown:
+        return own
+    if doc_design in _SECONDARY:
+        if own.design is D.unknown:
+            return own.model_copy(update={"design": doc_design, "strength": document.strength,
+                                          "reasons": document.reasons, "basis": EvidenceBasis.document})
+        return own
+    cites = bool(MARKER.search(text)) or _ET_AL.search(text) is not None
+    framing = bool(section) and _FRAMING.search(section) is not None
+    if cites or framing:
+        return own
+    return own.model_copy(update={"design": doc_design, "strength": document.strength, "reasons": document.reasons,
+                                  "basis": EvidenceBasis.document})

@@ -76,6 +76,9 @@ _META = re.compile(r"meta-?analy[sz]\w*|\bpooled (?:estimates?|effects?|analys[i
                    r"|\brandom-effects? model", re.I)
 _NO_META = re.compile(r"\b(?:no|without|not possible to perform a|precluded) (?:a |formal )?meta-?analy|meta-?analy\w* "
                       r"(?:was|were|could) not\b", re.I)
+_SELF_SYSTEMATIC = re.compile(r"\b(?:we|authors) systematically (?:reviewed|searched)\b|\bsystematically reviewed\b"
+                              r"|\b(?:this|our|the present|the current) systematic review\b|\bsystematic (?:literature )?search"
+                              r"|\bwe searched (?:the )?(?:pubmed|medline|embase|web of science|cochrane)", re.I)
 _REFINE_HUMAN = [(d, re.compile(p, re.I)) for d, p in [
     (D.mendelian_randomization, r"mendelian randomi[sz]ation"),
     (D.case_control, r"case[- ]control"),
@@ -189,6 +192,10 @@ def _as_written(phrase: str, text: str) -> str:
 def _refine(design: StudyDesign, reasons: list[str], title: str, text: str) -> tuple[StudyDesign, list[str]]:
     """Split the model's broad kinds by explicit words (see module docstring)."""
     both = _PRISMA.sub(" ", f"{title}\n{text}")
+    if design is D.review:
+        m = _SELF_SYSTEMATIC.search(both)
+        if m:
+            design, reasons = D.systematic_review, [m.group(0)] + reasons
     if design is D.systematic_review:
         m = _META.search(both)
         if m and not _NO_META.search(both):

@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
+from reviewer.text import STOPWORDS
+
 MODEL_PATH = Path(__file__).with_name("design_model.npz")
 _WORD = re.compile(r"[a-z]+|\d+(?:\.\d+)?")
 _BRITISH = re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$")
@@ -76,8 +78,9 @@ class DesignModel:
         import numpy as np
 
         with np.load(path, allow_pickle=False) as data:
-            return cls(data["vocabulary"].tolist(), data["idf"], data["weights"], data["bias"],
-                       data["classes"].tolist())
+            vocabulary = data["vocabulary"].tobytes().decode("utf-8").split("\n")
+            classes = data["classes"].tobytes().decode("utf-8").split("\n")
+            return cls(vocabulary, data["idf"], data["weights"], data["bias"], classes)
 
     def vector(self, terms: list[str]) -> dict[int, float]:
         """Sparse tf-idf vector (index → value), L2-normalised."""
@@ -119,6 +122,8 @@ def phrases_in(terms: list[str], text: str, top: int) -> list[str]:
         if m is None or "#" in term.split() and len(term.split()) == 1:
             continue
         phrase = m.group(0)
+        if all(w.lower() in STOPWORDS or len(w) < 4 for w in re.findall(r"[A-Za-z]+", phrase)):
+            continue  # "were", "and the": weighty in the model, but no reason a reader can use
         if not any(phrase.lower() in f.lower() for f in found):
             found = [f for f in found if f.lower() not in phrase.lower()] + [phrase]
         if len(found) >= top:

@@ -73,11 +73,14 @@ def fit(records: list[dict], c: float = C, min_df: int = MIN_DF) -> DesignModel:
 
 
 def export(model: DesignModel, path: Path) -> None:
-    """Write the model as plain arrays (no pickles): vocabulary, idf, weights, bias, classes."""
+    """Write the model as plain arrays (no pickles): vocabulary, idf, weights, bias, classes (texts as UTF-8 bytes)."""
     import numpy as np
 
-    np.savez_compressed(path, vocabulary=np.asarray(model.vocabulary), idf=model.idf, weights=model.weights,
-                        bias=model.bias, classes=np.asarray(model.classes))
+    def text(items: list[str]):  # one UTF-8 buffer, split on load: much faster to read than an array of strings
+        return np.frombuffer("\n".join(items).encode("utf-8"), dtype=np.uint8)
+
+    np.savez(path, vocabulary=text(model.vocabulary), idf=model.idf, weights=model.weights, bias=model.bias,
+             classes=text(model.classes))
 
 
 def folds(records: list[dict], k: int) -> list[int]:

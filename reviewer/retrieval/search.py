@@ -9,17 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from reviewer.models import Passage
+from reviewer.models import STRENGTH_ORDER, Passage
 
 
 @dataclass
 class Filters:
-    """Restrict retrieval to some documents, years or document types."""
+    """Restrict retrieval to some documents, years, document types, or documents' study designs and strengths."""
 
     doc_ids: Optional[Sequence[str]] = None
     years: Optional[tuple[int, int]] = None
     doc_types: Optional[Sequence[str]] = None
     include_references: bool = False
+    designs: Optional[Sequence[str]] = None
+    min_strength: Optional[str] = None
+
+    def strengths(self) -> Optional[list[str]]:
+        """The document strengths `min_strength` admits (it and every stronger one)."""
+        if not self.min_strength:
+            return None
+        order = [s.value for s in STRENGTH_ORDER]
+        return order[: order.index(str(getattr(self.min_strength, "value", self.min_strength))) + 1]
 
     def where(self) -> Optional[dict]:
         """The Chroma `where` clause."""
@@ -33,6 +42,10 @@ class Filters:
         if self.years:
             clauses.append({"year": {"$gte": self.years[0]}})
             clauses.append({"year": {"$lte": self.years[1]}})
+        if self.designs:  # the document's own design and strength, stored on each of its chunks
+            clauses.append({"doc_design": {"$in": [str(getattr(d, "value", d)) for d in self.designs]}})
+        if self.min_strength:
+            clauses.append({"doc_strength": {"$in": self.strengths()}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -47,6 +60,10 @@ class Filters:
             year = meta.get("year")
             if year is None or not (self.years[0] <= year <= self.years[1]):
                 return False
+        if self.designs and meta.get("doc_design") not in [str(getattr(d, "value", d)) for d in self.designs]:
+            return False
+        if self.min_strength and meta.get("doc_strength") not in self.strengths():
+            return False
         return True
 
 

@@ -26,6 +26,7 @@ from reviewer.llm.providers import resolve_llm
 from reviewer.models import (
     Citation,
     Direction,
+    EvidenceBasis,
     EvidenceSummary,
     Finding,
     Gap,
@@ -238,6 +239,21 @@ def study_row(name: str, segment: str, passage: Passage, index: int, lead: str =
     )
 
 
+def own_study_row(passage: Passage, index: int) -> Optional[SummaryRow]:
+    """The row of a primary study's own report (its tag is its document's): named by the document's title."""
+    from reviewer.grading import extract_facts
+
+    tag = passage.evidence
+    if tag is None or tag.basis is not EvidenceBasis.document or tag.design in _NOT_STUDIES:
+        return None
+    facts = extract_facts(passage.text)
+    return SummaryRow(
+        study=normalize_space(passage.title or passage.doc_id), design=tag.design, population=facts.population,
+        n=facts.sample_size, intervention=facts.intervention, duration=facts.duration, outcome=facts.outcome,
+        effect=effect_cell(facts), direction=segment_direction(passage.text), strength=tag.strength, citation=index,
+    )
+
+
 def _filled(row: SummaryRow) -> int:
     return sum(getattr(row, f) not in (None, "") for f in ("population", "n", "intervention", "duration", "outcome",
                                                            "effect", "direction"))
@@ -253,6 +269,12 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
 
     best: dict[str, tuple[SummaryRow, str, int]] = {}
     for i, p in enumerate(passages):
+        own = own_study_row(p, i)
+        if own is not None:
+            score = _filled(own) * 10_000 + len(p.text)
+            if p.doc_id not in best or score > best[p.doc_id][2]:
+                best[p.doc_id] = (own, p.text, score)
+            continue
         lead = ""
         for name, segment in split_studies(p.text):
             if not name.strip():

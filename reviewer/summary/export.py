@@ -20,8 +20,9 @@ FORMATS = ("rich", "md", "json", "csv", "html")
 #: Columns of the evidence table, in order (also the CSV header).
 COLUMNS = ("study", "design", "population", "n", "intervention", "duration", "outcome", "effect", "direction",
            "strength", "citation")
-STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e"}
-_RICH_STRENGTH = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e",
+                    "not_graded": "#8c959f"}
+_RICH_STRENGTH = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red", "not_graded": "dim"}
 _RICH_DIRECTION = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
@@ -110,7 +111,7 @@ def to_markdown(summary: EvidenceSummary) -> str:
     lines += [f"- {g.text} [{g.citation}]" for g in summary.gaps] or ["None stated in the retrieved passages."]
     lines += ["", "## Sources", ""]
     for c in summary.citations:
-        evidence = f" — {label(c.evidence.design)}, {label(c.evidence.strength)}" if c.evidence else ""
+        evidence = f" — {c.evidence.label.replace(' · ', ', ')}" if c.evidence else ""
         where = f" ({_where(c)})" if _where(c) else ""
         lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{where}{evidence}: {_md(_snippet(c.text))}")
     if summary.notes:
@@ -138,7 +139,8 @@ def design_chart_svg(rows: list[SummaryRow], width: int = 640) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="Rows by study design and strength" font-family="system-ui, sans-serif" font-size="12">']
     x = 10
-    for s in Strength:
+    shown = [s for s in Strength if s is not Strength.not_graded or any(r.strength is s for r in rows)]
+    for s in shown:
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{STRENGTH_COLOURS[s.value]}"/>'
                      f'<text x="{x + 16}" y="18">{label(s)}</text>')
         x += 90
@@ -215,7 +217,7 @@ def to_html(summary: EvidenceSummary) -> str:
     gaps = "".join(f'<li>{escape(g.text)} <a href="#src-{g.citation}">[{g.citation}]</a></li>' for g in summary.gaps)
     sources = []
     for c in summary.citations:
-        evidence = f" · {label(c.evidence.design)} · {label(c.evidence.strength)}" if c.evidence else ""
+        evidence = f" · {c.evidence.label}" if c.evidence else ""
         sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
                        f'<span class="meta">{escape(_where(c) + evidence)}</span><br>'
                        f"{escape(_snippet(c.text, 400))}</li>")

@@ -111,9 +111,20 @@ def _drop_misreadings(scan: Scan, by_sentence: dict[int, list[tuple[StudyDesign,
             if d is D.rct and cholesterol and m.group(0).lower().startswith("rct"):
                 continue
             kept.append((d, m))
-        if i not in in_vivo and any(d is D.in_vitro for d, _ in kept):
-            kept = [(d, m) for d, m in kept if d is not D.animal]
+        cultures = [m for d, m in kept if d is D.in_vitro]
+        if i not in in_vivo and cultures:  # "neurons were cultured from rat brains", not "mice and cultures"
+            kept = [(d, m) for d, m in kept if d is not D.animal or not _cell_source(scan.text, m)]
         found[:] = kept
+
+
+_SOURCE_BEFORE = re.compile(r"\b(?:from|of)\s+(?:[\w-]+\s+){0,3}$", re.I)
+_CELLS_AFTER = re.compile(r"^\s+(?:[\w-]+\s+){0,2}(?:neurons|cells|astrocytes|microglia|slices|myotubes|fibroblasts"
+                          r"|hepatocytes|cardiomyocytes|tissue)\b", re.I)
+
+
+def _cell_source(text: str, m: re.Match) -> bool:
+    """Whether an animal word names where cultured cells came from ("from embryonic rat brains", "rat neurons")."""
+    return bool(_SOURCE_BEFORE.search(text[max(0, m.start() - 40):m.start()]) or _CELLS_AFTER.match(text[m.end():m.end() + 40]))
 
 
 def _choose_design(scan: Scan, spans, section, doc_type) -> tuple[StudyDesign, list[tuple[StudyDesign, str, int]]]:

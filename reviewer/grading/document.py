@@ -20,7 +20,7 @@ How the design is decided:
 
 `reasons` are phrases of the title or abstract: the explicit words, or the phrases that weigh
 most in the model. A document with no abstract or methods text is `unknown` and not graded, with a
-reason that says so.
+reason that says so; so is a news article (it reports others' studies, which its passages name).
 """
 
 from __future__ import annotations
@@ -29,12 +29,13 @@ import re
 from typing import Optional
 
 from reviewer.grading.strength import document_strength
-from reviewer.models import Document, EvidenceBasis, EvidenceTag, Strength, StudyDesign
+from reviewer.models import DocType, Document, EvidenceBasis, EvidenceTag, Strength, StudyDesign
 from reviewer.text import is_methods_section
 
 D = StudyDesign
 CONFIDENT = 0.55
 NO_TEXT = "no abstract or methods text to grade"
+NEWS = "a news article: it reports other people's studies, graded passage by passage"
 _MIN_WORDS = 12
 _ABSTRACT_CHARS = 4000
 _METHODS_CHARS = 4000
@@ -135,6 +136,9 @@ def grade_document(doc: Document, model=None) -> EvidenceTag:
     """
     from reviewer.grading.model import load_model
 
+    if doc.doc_type is DocType.news:  # reports others' studies; its passages are graded one by one
+        return EvidenceTag(design=D.unknown, strength=Strength.not_graded, reasons=[NEWS],
+                           basis=EvidenceBasis.document)
     abstract, methods = document_text(doc)
     body = f"{abstract}\n{methods}".strip()
     return design_of_abstract(doc.title or "", body, model if model is not None else load_model())

@@ -13,7 +13,9 @@ import pytest
 
 from reviewer.answering.extractive import NO_ANSWER, answer, extractive_answer, format_passages, is_followup, rewrite_followup
 from reviewer.answering.citations import check_answer, find_citations, parse_marker, quote_matches, split_answer_sentences
-from reviewer.llm.providers import FakeChatModel, LLMError, make_chat_model, parse_spec
+from reviewer.llm import LLMError, make_chat_model
+from reviewer.llm.fake import FakeChatModel
+from reviewer.llm.providers import parse_spec
 from reviewer.models import DocType, Passage
 from reviewer.llm.prompts import PromptError, load_prompt
 from reviewer.settings import Settings

@@ -260,7 +260,7 @@ def test_answer_level_ranks_designs_and_handles_ungraded_passages():
 
 
 def test_answer_level_llm_uses_the_prompt_and_falls_back_on_a_bad_reply():
-    from reviewer.llm.providers import FakeChatModel
+    from reviewer.llm.fake import FakeChatModel
 
     liu = graded(paragraph(REVIEW, "At the individual trial level, Liu et al. [23]"))
     cohort = graded(paragraph(REVIEW, "A cohort study involving 1978"))

@@ -22,7 +22,7 @@ import pytest
 
 from reviewer.answering.extractive import answer, rewrite_followup
 from reviewer.answering.citations import quote_matches
-from reviewer.llm.providers import LLMError
+from reviewer.llm import LLMError
 from reviewer.models import DocType, Passage
 from reviewer.settings import Settings
 

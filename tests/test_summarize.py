@@ -275,7 +275,7 @@ def _llm_reply(passages: list[Passage]) -> str:
 
 
 def test_llm_rows_are_checked_and_invented_ones_dropped(corpus_reviewer):
-    from reviewer.llm.providers import FakeChatModel
+    from reviewer.llm.fake import FakeChatModel
 
     passages = gather(corpus_reviewer, TOPIC, 30)
     fake = FakeChatModel(replies=["Resistance training improved cognition in older adults [2].", _llm_reply(passages)])
@@ -296,7 +296,7 @@ def test_llm_rows_are_checked_and_invented_ones_dropped(corpus_reviewer):
 
 
 def test_llm_reply_that_is_not_json_falls_back_to_the_rules(corpus_reviewer):
-    from reviewer.llm.providers import FakeChatModel
+    from reviewer.llm.fake import FakeChatModel
 
     fake = FakeChatModel(replies=["RT helps [1].", "Here is a table: Study | N | Effect"])
     result = corpus_reviewer.summarize(TOPIC, llm=fake, k=12)

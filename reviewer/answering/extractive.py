@@ -394,7 +394,7 @@ def format_passages(passages: list[Passage]) -> str:
         head = f"[{n}] {p.title or p.doc_id}" + (f" — {', '.join(where)}" if where else "")
         head += f" ({', '.join(kind)})" if kind else ""
         if p.evidence is not None and p.evidence.design.value != "unknown":
-            head += f" [evidence: {p.evidence.design.value.replace('_', ' ')}, {p.evidence.strength.value.replace('_', ' ')}]"
+            head += f" [evidence: {p.evidence.design.label}, {p.evidence.strength.label}]"
         blocks.append(f"{head}\n{strip_markers(p.text)}")
     return "\n\n".join(blocks)
 

@@ -41,7 +41,10 @@ def _console(stderr: bool = False):
 
 def fail(message: str, code: int = 2) -> None:
     """Print one line naming the problem and exit."""
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    from rich.markup import escape
+
+    # The message can quote a file name or document text: escaped, so it is never read as markup.
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -310,12 +313,15 @@ def summarize(
 
     Example: reviewer summarize "Does resistance training improve cognition in older adults?" --format html -o evidence.html
     """
-    from reviewer.summary.export import FORMATS, print_summary, render
+    from reviewer.cli.render import print_summary
+    from reviewer.models import OutputFormat
+    from reviewer.summary.export import render
 
+    formats = [f.value for f in OutputFormat]
     suffix = output.suffix.lower().lstrip(".") if output else ""
-    fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in FORMATS else None) or ("md" if output else "rich")
-    if fmt not in FORMATS:
-        fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in formats else None) or ("md" if output else "rich")
+    if fmt not in formats:
+        fail(f"--format '{fmt}' is not one of {', '.join(formats)}")
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
     with handled():

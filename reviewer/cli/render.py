@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from typing import Optional
 
-from reviewer.models import Answer, DocumentInfo, EvidenceTag, IngestReport, Passage, StoreStats
+from reviewer.models import Answer, DocumentInfo, EvidenceSummary, EvidenceTag, IngestReport, Passage, StoreStats
+from reviewer.text import snippet
 
 STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+DIRECTION_STYLE = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
 _STAGE_LABEL = {"files": "Reading files", "chunking": "Chunking and grading", "embedding": "Embedding chunks"}
 
 
@@ -91,18 +93,10 @@ def stats_table(s: StoreStats):
     return table
 
 
-def location(p: Passage) -> str:
-    """Section and page of a passage, as far as known."""
-    parts = [p.section or ""]
-    if p.page:
-        parts.append(f"p. {p.page}")
-    return ", ".join(x for x in parts if x)
-
-
 def evidence_label(tag: Optional[EvidenceTag]) -> str:
     if tag is None:
         return ""
-    return f"{tag.design.value.replace('_', ' ')} · {tag.strength.value.replace('_', ' ')}"
+    return f"{tag.design.label} · {tag.strength.label}"
 
 
 def evidence_markup(tag: Optional[EvidenceTag]) -> str:
@@ -110,11 +104,6 @@ def evidence_markup(tag: Optional[EvidenceTag]) -> str:
         return ""
     style = STRENGTH_STYLE.get(tag.strength.value, "")
     return f"[{style}]{evidence_label(tag)}[/]"
-
-
-def snippet(text: str, n: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
 def sources_table(answer: Answer, full: bool = False):
@@ -131,7 +120,7 @@ def sources_table(answer: Answer, full: bool = False):
     table.add_column("passage", overflow="fold")
     for i, p in enumerate(rows, start=1):
         n = getattr(p, "n", i)
-        table.add_row(str(n), p.title, location(p), evidence_markup(p.evidence), p.text if full else snippet(p.text))
+        table.add_row(str(n), p.title, p.location, evidence_markup(p.evidence), p.text if full else snippet(p.text))
     return table
 
 
@@ -147,7 +136,7 @@ def print_answer(console, answer: Answer) -> None:
                   soft_wrap=not console.is_terminal)
     if answer.strongest_design:
         mixed = " · [yellow]evidence mixed[/]" if answer.mixed else ""
-        console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.value.replace('_', ' ')}{mixed}")
+        console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.label}{mixed}")
     for flag in answer.flagged:
         console.print(f"[yellow]⚠ {flag.problem}:[/] {escape(flag.sentence)}", soft_wrap=True)
     for note in answer.notes:
@@ -159,14 +148,14 @@ def answer_markdown(answer: Answer) -> str:
     """The answer and its sources as Markdown (for `--markdown` and chat transcripts)."""
     lines = [f"## {answer.question}", "", answer.answer, ""]
     if answer.strongest_design:
-        lines += [f"*Strongest evidence: {answer.strongest_design.value.replace('_', ' ')}"
+        lines += [f"*Strongest evidence: {answer.strongest_design.label}"
                   f"{' (mixed)' if answer.mixed else ''}*", ""]
     for note in answer.notes:
         lines += [f"> note: {note}", ""]
     if answer.citations:
         lines += ["| n | title | section / page | evidence | passage |", "|---|---|---|---|---|"]
         for c in answer.citations:
-            cells = [str(c.n), c.title, location(c), evidence_label(c.evidence), snippet(c.text, 200)]
+            cells = [str(c.n), c.title, c.location, evidence_label(c.evidence), snippet(c.text, 200)]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n"
@@ -189,7 +178,7 @@ def passage_panel(p: Passage, n: int):
     from rich.panel import Panel
     from rich.text import Text
 
-    meta = [location(p), p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
+    meta = [p.location, p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
     lines = [f"[dim]{escape(' · '.join(x for x in meta if x) or 'no section or page recorded')}[/]",
              f"[dim]source:[/] {escape(p.source)}"]
     if p.evidence is None:
@@ -203,3 +192,48 @@ def passage_panel(p: Passage, n: int):
     border = STRENGTH_STYLE.get(p.evidence.strength.value, "dim") if p.evidence else "dim"
     body = Group(*(Text.from_markup(line) for line in lines), Text(""), Text(p.text))
     return Panel(body, title=escape(f"[{n}] {p.title}"), title_align="left", border_style=border)
+
+
+def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False) -> None:
+    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources."""
+    from rich.markup import escape as rich_escape
+    from rich.table import Table
+
+    from reviewer.summary.export import label
+
+    console.print(f"[bold]{rich_escape(summary.question)}[/]")
+    console.print(rich_escape(summary.answer), soft_wrap=True)
+    # The terminal shows the columns a reader scans; md, csv and html carry every column.
+    table = Table(title=f"Evidence table ({len(summary.rows)} studies)", show_lines=False)
+    for c in ("#", "study", "design", "strength", "n", "outcome", "effect", "direction", "cite"):
+        table.add_column(c, overflow="fold", justify="right" if c in ("#", "n") else "left",
+                         min_width=12 if c in ("study", "effect") else None)
+    for i, row in enumerate(summary.rows, 1):
+        direction = label(row.direction)
+        table.add_row(
+            str(i), rich_escape(row.study), label(row.design),
+            f"[{STRENGTH_STYLE[row.strength.value]}]{label(row.strength)}[/]", label(row.n),
+            rich_escape(label(row.outcome)), rich_escape(label(row.effect)),
+            f"[{DIRECTION_STYLE[row.direction.value]}]{direction}[/]" if row.direction else "",
+            f"\\[{row.citation}]",
+        )
+    console.print(table)
+    for title, findings in (("Agreements", summary.agreements), ("Conflicts", summary.conflicts)):
+        console.print(f"[bold]{title}[/]" + ("" if findings else ": none found"))
+        for f in findings:
+            console.print(f"  • {rich_escape(f.finding)} [dim](rows {', '.join(str(i + 1) for i in f.rows)})[/]",
+                          soft_wrap=True)
+    console.print("[bold]Gaps[/]" + ("" if summary.gaps else ": none stated"))
+    for g in summary.gaps:
+        console.print(f"  • {rich_escape(g.text)} \\[{g.citation}]", soft_wrap=True)
+    sources = Table(title="Sources")
+    sources.add_column("n", justify="right")
+    sources.add_column("title", overflow="fold", max_width=40)
+    sources.add_column("section / page", overflow="fold", max_width=30)
+    sources.add_column("passage", overflow="fold")
+    for c in summary.citations:
+        sources.add_row(str(c.n), rich_escape(c.title), rich_escape(c.location),
+                        rich_escape(c.text if full else snippet(c.text, 160)))
+    console.print(sources)
+    for note in summary.notes:
+        console.print(f"[dim]note: {rich_escape(note)}[/]", soft_wrap=True)

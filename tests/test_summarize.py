@@ -25,7 +25,10 @@ from reviewer.answering.citations import find_citations, normalize_space, quote_
 from reviewer.cli import app
 from reviewer.models import Direction, EvidenceSummary, Passage, Strength, StudyDesign, SummaryRow
 from reviewer.summary.export import COLUMNS, design_chart_svg, to_csv, to_html, to_json, to_markdown
-from reviewer.summary.build import compare, find_gaps, gather, is_gap, renumber, segment_direction
+from reviewer.summary.findings import compare, find_gaps, is_gap
+from reviewer.summary.gather import gather
+from reviewer.summary.rows import segment_direction
+from reviewer.text import renumber
 from reviewer.summary.llm_table import cell_numbers
 
 from conftest import CORPUS

@@ -39,10 +39,15 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def escape(text: str) -> str:
+    """Text shown as is in rich output: document titles and messages are never read as markup."""
+    from rich.markup import escape as rich_escape
+
+    return rich_escape(text)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line naming the problem and exit."""
-    from rich.markup import escape
-
     # The message can quote a file name or document text: escaped, so it is never read as markup.
     _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
@@ -233,7 +238,7 @@ def eval_(
     update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline (gated against thresholds only).")] = False,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Ingest this folder first (unchanged files are skipped).")] = None,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Only cases with this id or tag (repeatable).")] = None,
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML (a testcase per question and per gate).")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML (a testcase per gate check; missed questions as properties).")] = None,
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the full per-case JSON report to this file.")] = None,
     k: KOpt = None,
     llm: LlmOpt = None,
@@ -252,41 +257,50 @@ def eval_(
     """
     import tempfile
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from reviewer.cli.render import failures_table, metrics_table
+    from reviewer.evaluation.gate import gates, to_junit, write_baseline
 
-    from reviewer.evaluation import suite as ev
-    from reviewer.cli.render import IngestProgress
-
+    compare_with = None if update_baseline else baseline
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
         fresh = store is None and chroma_url is None and not _env_store()
         r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url)
-        if corpus is not None or fresh:
-            with IngestProgress() as progress:
-                r.ingest([corpus or Path("corpus")], progress=progress)
-        with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
-                      transient=True) as bar:
-            task = bar.add_task("eval", total=None)
-            result = ev.run_suite(r, suite, k=k, only=only,
-                                  progress=lambda done, total, case: bar.update(task, completed=done, total=total))
+        result = _run_suite(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
-            ev.write_baseline(result, baseline)
-        checked = ev.gates(result, thresholds, None if update_baseline else baseline)
+            write_baseline(result, baseline)
+        checked = gates(result, thresholds, compare_with)
         if junit is not None:
-            junit.write_text(ev.to_junit(result, thresholds, None if update_baseline else baseline), encoding="utf-8")
+            junit.write_text(to_junit(result, thresholds, compare_with), encoding="utf-8")
         if json_file is not None:
-            ev.write_baseline(result, json_file)
+            write_baseline(result, json_file)
     failures = [msg for g in checked for msg in g.failures]
     console = _console()
-    console.print(ev.metrics_table(result, checked))
+    console.print(metrics_table(result, checked))
     if any(not c.passed for c in result.cases):
-        console.print(ev.failures_table(result))
+        console.print(failures_table(result))
     for msg in failures:
-        _console(stderr=True).print(f"[bold red]gate failed:[/] {msg}" if check else f"[yellow]below gate:[/] {msg}",
-                                    soft_wrap=True)
+        _console(stderr=True).print(f"[bold red]gate failed:[/] {escape(msg)}" if check
+                                    else f"[yellow]below gate:[/] {escape(msg)}", soft_wrap=True)
     if update_baseline:
-        console.print(f"baseline written to {baseline}")
+        console.print(f"baseline written to {escape(str(baseline))}")
     if failures and check:
         raise typer.Exit(1)
+
+
+def _run_suite(r, suite: Path, k: Optional[int], only: Optional[list[str]], corpus: Optional[Path]):
+    """Ingest `corpus` first when given, then run the suite with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from reviewer.cli.render import IngestProgress
+    from reviewer.evaluation.suite import run_suite
+
+    if corpus is not None:
+        with IngestProgress() as progress:
+            r.ingest([corpus], progress=progress)
+    with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("eval", total=None)
+        return run_suite(r, suite, k=k, only=only,
+                         progress=lambda done, total, case: bar.update(task, completed=done, total=total))
 
 
 def _env_store() -> bool:

@@ -237,3 +237,37 @@ def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = Fals
     console.print(sources)
     for note in summary.notes:
         console.print(f"[dim]note: {rich_escape(note)}[/]", soft_wrap=True)
+
+
+def metrics_table(report, checked=None):
+    """A rich table of the metrics, with thresholds, baseline and pass/fail when `checked` gates are given."""
+    from pathlib import Path
+
+    from rich.table import Table
+
+    by_metric = {g.metric: g for g in checked or []}
+    table = Table(title=f"eval: {Path(report.suite).name}, {len(report.cases)} cases, k={report.k}, "
+                        f"llm={report.llm or 'extractive'}", title_justify="left")
+    for col in ("metric", "value", "min/max", "baseline", ""):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for metric, value in report.metrics.items():
+        g = by_metric.get(metric)
+        bound = "" if g is None else (f"≥ {g.minimum:g}" if g.minimum is not None else
+                                      f"≤ {g.maximum:g}" if g.maximum is not None else "")
+        status = "" if g is None else ("[green]ok[/]" if g.passed else "[bold red]FAIL[/]")
+        shown = "—" if value is None else (f"{value:.0f}" if metric.endswith("_ms") else f"{value:.3f}")
+        table.add_row(metric, shown, bound, "" if g is None or g.baseline is None else f"{g.baseline:.3f}", status)
+    return table
+
+
+def failures_table(report):
+    """A rich table of the cases that failed and why."""
+    from rich.table import Table
+
+    table = Table(title="failed cases", title_justify="left")
+    table.add_column("case")
+    table.add_column("problem")
+    for c in report.cases:
+        if not c.passed:
+            table.add_row(c.id, "\n".join(c.problems()))
+    return table

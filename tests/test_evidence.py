@@ -322,4 +322,5 @@ def test_evidence_tag_round_trips_as_json():
 
 @pytest.mark.parametrize("doc_type", [None, "review", "news", "article", DocType.abstract, "bogus"])
 def test_grade_accepts_any_doc_type_spelling(doc_type):
-    assert isinstance(grade("A cohort of 1,000 older adults followed for 5 years.", None, doc_type), EvidenceTag)
+    tag = grade("A prospective cohort study of 1,000 older adults followed for 5 years.", None, doc_type)
+    assert tag.design is StudyDesign.cohort and tag.reasons

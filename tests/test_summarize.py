@@ -119,7 +119,7 @@ def test_designs_and_strengths_come_from_the_grader(summary):
     assert row_of(summary, "Baek")[1].design is StudyDesign.rct
     strongest = summary.rows[0]
     assert strongest.design in (StudyDesign.meta_analysis, StudyDesign.systematic_review)  # strongest designs first
-    assert all(isinstance(r.strength, Strength) for r in summary.rows)
+    assert len({r.strength for r in summary.rows}) > 1  # graded per study, not one default for every row
 
 
 def test_every_marker_refers_to_a_citation(summary):

@@ -98,7 +98,7 @@ class Settings(BaseSettings):
     )
     llm_base_url: Optional[str] = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio).")
     llm_api_key: Optional[str] = Field(None, description="API key; otherwise the provider's own variable (OPENAI_API_KEY, ...).")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds an LLM call may take in all, retries included, before it is abandoned.")
     llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(800, ge=16)

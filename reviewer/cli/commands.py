@@ -39,11 +39,11 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
-def escape(text: str) -> str:
-    """Text shown as is in rich output: document titles and messages are never read as markup."""
-    from rich.markup import escape as rich_escape
+def escape(text: object) -> str:
+    """Text shown as is in rich output: file names, titles and messages are never read as markup."""
+    from reviewer.cli.render import safe
 
-    return rich_escape(text)
+    return safe(text)
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -67,14 +67,32 @@ def handled():
         raise typer.Exit(130)
 
 
+@contextmanager
+def waiting_for_llm(settings):
+    """A spinner on stderr while an LLM works (terminals only), saying how long it may take."""
+    if not settings.llm:
+        yield
+        return
+    with _console(stderr=True).status(f"asking {escape(settings.llm)} (gives up after {settings.llm_timeout:g} s)…"):
+        yield
+
+
 def make_reviewer(store: Optional[Path] = None, chroma_url: Optional[str] = None, embedding_model: Optional[str] = None,
-                  llm: Optional[str] = None, llm_base_url: Optional[str] = None):
-    """Settings from env/config with CLI flags on top, and a Reviewer over them."""
+                  llm: Optional[str] = None, llm_base_url: Optional[str] = None, create: bool = False):
+    """Settings from env/config with CLI flags on top, and a Reviewer over them.
+
+    Only `create` (ingest, eval) may start a new embedded store: a mistyped `--store` given to
+    any other command is an error, not an empty store left behind.
+    """
     from reviewer.api import Reviewer
+    from reviewer.retrieval.store import StoreError
     from reviewer.settings import Settings
 
     settings = Settings.load(**{"store": store, "chroma_url": chroma_url, "embedding.model": embedding_model,
                                 "llm": llm, "llm_base_url": llm_base_url})
+    if not create and settings.chroma_url is None and not Path(settings.store).exists():
+        raise StoreError(f"no store at {settings.store}: run `reviewer ingest PATH --store {settings.store}` first, "
+                         "or check --store / REVIEWER_STORE")
     return Reviewer(settings=settings)
 
 
@@ -98,7 +116,7 @@ def ingest(
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
-        r = make_reviewer(store, chroma_url, embedding_model)
+        r = make_reviewer(store, chroma_url, embedding_model, create=True)
         with IngestProgress(enabled=not as_json) as progress:
             report = r.ingest(paths, prune=prune, progress=progress)
     if as_json:
@@ -106,7 +124,7 @@ def ingest(
     else:
         console = _console()
         for f in report.failures:
-            _console(stderr=True).print(f"[yellow]skipped[/] {f.path}: {f.reason}", soft_wrap=True)
+            _console(stderr=True).print(f"[yellow]skipped[/] {escape(f.path)}: {escape(f.reason)}", soft_wrap=True)
         console.print(ingest_table(report))
     if report.failures:
         raise typer.Exit(1)
@@ -160,7 +178,7 @@ def remove(
     with handled():
         removed = make_reviewer(store, chroma_url, embedding_model).remove(doc_ids)
     for doc_id in doc_ids:
-        _console().print(f"removed {doc_id}" if doc_id in removed else f"[yellow]not found[/] {doc_id}")
+        _console().print(f"removed {escape(doc_id)}" if doc_id in removed else f"[yellow]not found[/] {escape(doc_id)}")
     if len(removed) != len(doc_ids):
         raise typer.Exit(1)
 
@@ -195,7 +213,8 @@ def ask(
             fail(f"--years '{years}' is not a range like 2015-2025")
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
+        with waiting_for_llm(r.settings):
+            result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
     if as_json:
         print_json(result.model_dump(mode="json"))
     elif markdown:
@@ -263,7 +282,8 @@ def eval_(
     compare_with = None if update_baseline else baseline
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
         fresh = store is None and chroma_url is None and not _env_store()
-        r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url)
+        r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url,
+                          create=fresh or corpus is not None)
         result = _run_suite(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
             write_baseline(result, baseline)
@@ -340,7 +360,8 @@ def summarize(
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
+        with waiting_for_llm(r.settings):
+            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
     if fmt == "rich":
         print_summary(_console(), summary)
         return

@@ -16,6 +16,7 @@ fails into one `LLMError` line a person can act on.
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any, Callable, Optional
 
 from reviewer.llm.errors import LLMError, describe_model, to_llm_error
@@ -138,15 +139,42 @@ def make_chat_model(spec: str, settings: Settings):
     return _init(model, provider, _common(settings))
 
 
+def _invoke_within(model, messages: list, seconds: float):
+    """`model.invoke(messages)`, abandoned after `seconds` in all (retries and backoff included).
+
+    Provider clients apply their timeout to each attempt, so a server that never answers
+    would cost timeout x (retries + 1); the deadline here bounds the whole wait. An abandoned
+    call finishes in a daemon thread that never holds up the process.
+    """
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["reply"] = model.invoke(messages)
+        except BaseException as exc:  # handed to the caller's thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="llm-call", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise TimeoutError(f"no reply within {seconds:g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["reply"]
+
+
 def complete(model, messages: list, settings: Optional[Settings] = None) -> str:
     """Send messages to a chat model and return the text of its reply.
+
+    With settings, the whole call (every retry included) ends after `settings.llm_timeout` seconds.
 
     Raises:
         LLMError: the model could not be reached, timed out, was rate-limited past its
             retries, rejected the key, or sent something that is not a reply.
     """
     try:
-        reply = model.invoke(messages)
+        reply = _invoke_within(model, messages, settings.llm_timeout) if settings else model.invoke(messages)
     except LLMError:
         raise
     except Exception as exc:  # provider clients raise many types; each becomes one actionable line

@@ -88,6 +88,11 @@ class Problem(Vocabulary):
 
     uncited = "uncited"
     unsupported = "unsupported"
+    number = "number"
+    negated = "negated"
+    inverted = "inverted"
+    population = "population"
+    instruction = "instruction"
 
 
 class Effect(BaseModel):
@@ -238,6 +243,7 @@ class FlaggedSentence(BaseModel):
 
     sentence: str
     problem: Problem
+    reason: str = Field("", description="Why the sentence was flagged, in words.")
     citations: list[int] = Field(default_factory=list)
 
 

@@ -156,7 +156,8 @@ def print_answer(console, answer: Answer) -> None:
         mixed = " · [yellow]evidence mixed[/]" if answer.mixed else ""
         console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.label}{mixed}")
     for flag in answer.flagged:
-        console.print(f"[yellow]⚠ {flag.problem}:[/] {safe(flag.sentence)}", soft_wrap=True)
+        why = f" [dim]({safe(flag.reason)})[/]" if flag.reason else ""
+        console.print(f"[yellow]⚠ {flag.problem.label}:[/] {safe(flag.sentence)}{why}", soft_wrap=True)
     for note in answer.notes:
         console.print(f"[dim]note: {safe(note)}[/]", soft_wrap=True)
     console.print(sources_table(answer))

@@ -233,7 +233,7 @@ def test_markers_are_parsed_in_all_written_forms():
     assert find_citations("A [1]. B [2; 3]. C [Passage 4]. D [3–5]. E [1].") == [1, 2, 3, 4, 5]
 
 
-def test_check_answer_drops_unknown_and_flags_uncited_and_unsupported(retrieve):
+def test_check_answer_drops_unknown_and_flags_uncited_and_unbacked_numbers(retrieve):
     passages = retrieve("Which myokines may resistance training release?", k=3)
     claim = "Resistance training may release myokines like irisin and IL-6"
     assert claim in passages[0].text
@@ -245,7 +245,8 @@ def test_check_answer_drops_unknown_and_flags_uncited_and_unsupported(retrieve):
     assert "[9]" not in check.text and "[1]" in check.text
     problems = {f.problem: f.sentence for f in check.flagged}
     assert problems["uncited"].startswith("Resistance training may release myokines that support")
-    assert problems["unsupported"].startswith("Irisin triples")  # 90 is not in passage 1
+    assert problems["number"].startswith("Irisin triples")  # 90 is not in passage 1
+    assert "90" in next(f.reason for f in check.flagged if f.problem == "number")
     assert len(check.supported) == 1
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 import subprocess
 import sys
 
@@ -112,3 +115,27 @@ def test_ingest_and_ask_as_a_subprocess(tmp_path):
     answer = json.loads(out.stdout)
     assert answer["citations"] and answer["passages"]
     assert any("Eckardt" in c["text"] for c in answer["citations"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_stopped_ingest_ends_like_ctrl_c_and_keeps_what_it_stored(tmp_path, signum):
+    """SIGTERM and SIGHUP stop an ingest the way Ctrl-C does: exit 130, one line, and the next run completes it."""
+    records = tmp_path / "abstracts.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for i in range(30_000):
+            out.write(json.dumps({"id": f"r{i}", "title": f"Study {i} of training",
+                                  "abstract": f"Abstract {i}: resistance training and memory in cohort {i % 97}."}) + "\n")
+    env = {**os.environ, "REVIEWER_EMBEDDING__MODEL": "hash-64"}
+    cmd = [sys.executable, "-m", "reviewer.cli", "ingest", str(records), "--store", str(tmp_path / "s")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    time.sleep(6)
+    assert proc.poll() is None, "the ingest finished before it could be stopped"
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err and "Traceback" not in err
+    again = subprocess.run(cmd + ["--json"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["documents_added"] + report["documents_unchanged"] == 30_000

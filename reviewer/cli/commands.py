@@ -376,7 +376,17 @@ def summarize(
     _console().print(str(output.resolve()), soft_wrap=True)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:  # console-script entry point
+    """Run the CLI; SIGTERM and SIGHUP stop it the way Ctrl-C does (everything stored so far is kept)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     app()
 
 

@@ -238,3 +238,14 @@ def test_not_graded_reads_as_such_in_every_summary_format():
         assert "not graded" in render(summary, fmt)
         assert not re.search(r"unknown\W+very.low", render(summary, fmt))
     assert '"not_graded"' in render(summary, "json")
+
+
+def test_the_api_refuses_an_unknown_design_or_strength_with_a_clear_error():
+    from reviewer.errors import ReviewerError
+    from reviewer.retrieval.search import Filters
+
+    with pytest.raises(ReviewerError, match="anecdote"):
+        Filters(designs=["rct", "anecdote"])
+    with pytest.raises(ReviewerError, match="strong"):
+        Filters(min_strength="strong")
+    assert Filters(min_strength="moderate").strengths() == ["high", "moderate"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from reviewer.models import STRENGTH_ORDER, Passage
+from reviewer.models import STRENGTH_ORDER, Passage, StudyDesign
 
 
 @dataclass
@@ -22,6 +22,17 @@ class Filters:
     include_references: bool = False
     designs: Optional[Sequence[str]] = None
     min_strength: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        from reviewer.errors import ReviewerError
+
+        designs = {d.value for d in StudyDesign}
+        bad = [d for d in self.designs or () if str(getattr(d, "value", d)) not in designs]
+        if bad:
+            raise ReviewerError(f"design '{bad[0]}' is not a study design: use one of {', '.join(sorted(designs))}")
+        if self.min_strength and str(getattr(self.min_strength, "value", self.min_strength)) not in [
+                s.value for s in STRENGTH_ORDER]:
+            raise ReviewerError(f"min_strength '{self.min_strength}' is not one of high, moderate, low, very_low")
 
     def strengths(self) -> Optional[list[str]]:
         """The document strengths `min_strength` admits (it and every stronger one)."""

@@ -249,3 +249,13 @@ def test_the_api_refuses_an_unknown_design_or_strength_with_a_clear_error():
     with pytest.raises(ReviewerError, match="strong"):
         Filters(min_strength="strong")
     assert Filters(min_strength="moderate").strengths() == ["high", "moderate"]
+
+
+def test_the_study_table_of_summarize_shows_each_primary_studys_own_design(abstracts):
+    r, _ = abstracts
+    summary = r.summarize("insomnia and sleep", k=6)
+    designs = {row.study: row.design for row in summary.rows}
+    assert designs.get("Mindfulness for insomnia: a randomised controlled trial") is D.rct
+    assert designs.get("Sleep duration and dementia: a prospective cohort study") is D.cohort
+    only_trials = r.summarize("insomnia and sleep", k=6, designs=["rct"])
+    assert {row.design for row in only_trials.rows} == {D.rct}

@@ -130,6 +130,7 @@ class Chunk(BaseModel):
     end: int = 0
     text: str
     is_reference: bool = Field(False, description="Part of a reference list: kept, but not retrieved.")
+    kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewer.loading.loaders import SUPPORTED_SUFFIXES, discover, file_hash, hyphenated_words, join_lines, load
+from reviewer.loading import SUPPORTED_SUFFIXES, discover, file_hash, load
+from reviewer.loading.words import Vocabulary, join_lines
 from reviewer.models import DocType, Document
 
 from conftest import SHARED
@@ -148,7 +149,7 @@ def test_a_sloppy_but_readable_pdf_loads_quietly(
     path.write_bytes(sloppy)  # a wrong xref offset: pypdf recovers, and logs warnings unless silenced
     with caplog.at_level(logging.DEBUG):
         doc = _load_one(path)
-    assert doc.title == "Grip Strength and Memory in Older Adults" and len(doc.blocks) == 6
+    assert doc.title == "Grip Strength and Memory in Older Adults" and len(doc.blocks) == 7
     assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
     assert capfd.readouterr().err == ""
 
@@ -421,4 +422,4 @@ def test_running_headers_and_page_numbers_are_dropped(tmp_path: Path) -> None:
     ],
 )
 def test_wrapped_lines_are_rejoined(lines: list[str], joined: str) -> None:
-    assert join_lines(lines, hyphenated_words(" ".join(lines))) == joined
+    assert join_lines(lines, Vocabulary(" ".join(lines))) == joined

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from reviewer.loading.pdf_layout import Line, PageText
-from reviewer.loading.words import Vocabulary, join_lines
+from reviewer.loading.words import Vocabulary, join_lines, repair_inline_hyphens, space_sentences
 from reviewer.models import BlockKind
 
 KNOWN_HEADINGS = {
@@ -36,6 +36,8 @@ _CAPTION = re.compile(r"^(?:Supplementary\s+|Extended\s+Data\s+)?(?:Fig\.?|Figur
 _SENTENCE_END = re.compile(r"[.?!:][\"”’)\]]*(\s*\[[\d,–-]+\])?$")
 _NOT_HEADING = re.compile(r"@|universit|department|institute|hospital|e-?mail|\bfig\b|\btable\b|https?:|doi", re.I)
 _REFERENCES = {"references", "bibliography"}
+_HAS_SUBSECTIONS = {"results", "methods", "method", "materials and methods", "methods and materials",
+                    "material and methods", "experimental procedures", "results and discussion"}
 
 
 @dataclass
@@ -63,8 +65,9 @@ def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str
     state = {"section": None, "headed": False}
     for number, page in enumerate(pages, start=1):
         local = dataclasses.replace(style, pitch=_pitch([page], style.size) if len(page.lines) > 8 else style.pitch)
-        for kind, lines in _groups(page.lines, local, state, number):
-            text = join_lines([ln.text for ln in lines], vocabulary).strip()
+        for kind, lines in _groups(page.lines, local, state, number, vocabulary):
+            text = join_lines([ln.text for ln in lines], vocabulary)
+            text = space_sentences(repair_inline_hyphens(text, vocabulary), vocabulary).strip()
             if text and (kind is BlockKind.caption or not _is_debris(text)):
                 out.append((text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
     return [item for item in out if item[0]]
@@ -110,7 +113,7 @@ def drop_running_lines(pages: list[PageText]) -> list[PageText]:
     return cleaned
 
 
-def _groups(lines: list[Line], style: _Style, state: dict, page: int):
+def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary: Vocabulary):
     """Yield (kind, lines) per block of a page; headings update `state["section"]` and yield nothing.
 
     A kind of None marks front matter (title, authors) on the first page before any section.
@@ -121,16 +124,20 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int):
         prev = group[-1] if group else None
         last = state.get("heading_line")
         if not group and last is not None and i > 0 and last is lines[i - 1] and _wraps(last, line):
-            state["section"] = f"{state['section']} {line.text.strip().rstrip(':')}"  # a heading over two lines
+            state["title"] = join_lines([state["title"], line.text.strip().rstrip(":")], vocabulary)
+            state["section"] = _label(state)
             state["heading_line"] = line
             continue
         heading = _heading(line, prev, style, state, page)
+        if heading and heading.lower() not in KNOWN_HEADINGS and i + 1 < len(lines) \
+                and not _opens_text(line, lines[i + 1], style):
+            heading = None  # a bold table header or figure label, not a section
         state["heading_line"] = line if heading else None
         if heading:
             if group:
                 yield kind, group
             group = []
-            state["section"], state["headed"] = heading, True
+            _open_section(state, heading, line)
             continue
         starts_caption = _CAPTION.match(line.text) and (prev is None or _breaks(prev, line, style, kind))
         if group and (starts_caption or _breaks(prev, line, style, kind)):
@@ -142,6 +149,30 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int):
         group.append(line)
     if group:
         yield kind, group
+
+
+def _open_section(state: dict, heading: str, line: Line) -> None:
+    """Record a heading: a top-level one (a known name, or set like the last top-level one) or a subsection."""
+    look = (round(line.size), line.bold, line.text.isupper())
+    numbered = _NUMBER_PREFIX.match(heading)
+    parent = (state.get("top") or "").lower() in _HAS_SUBSECTIONS
+    top = (heading.lower() in KNOWN_HEADINGS or (look == state.get("top_look") and not parent) or not state.get("top")
+           or (numbered and "." not in numbered.group(1).rstrip(".")))
+    if top:
+        state["top"], state["top_look"], state["title"] = heading, look, None
+    else:
+        state["title"] = heading
+    state["section"], state["headed"] = _label(state), True
+
+
+def _label(state: dict) -> str:
+    """A section's label: "Results › Cell culture" for a subsection, "Results" for a top-level section."""
+    return f"{state['top']} › {state['title']}" if state.get("title") else state["top"]
+
+
+def _opens_text(heading: Line, following: Line, style: _Style) -> bool:
+    """Whether the line after a heading candidate is not in a table's or figure's small print."""
+    return following.size >= style.size - 0.6 or _wraps(heading, following)
 
 
 def _wraps(heading: Line, line: Line) -> bool:

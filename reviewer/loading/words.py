@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Iterable
 
 _WORD = re.compile(r"[A-Za-z]+")
+_PROSE_WORD = re.compile(r"(?<![\w./@-])[A-Za-z]+(?![\w/@-]|\.[A-Za-z])")  # not part of a URL or address
 _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "al", "ally", "ity", "ation", "ions", "ion")
 
 
@@ -79,17 +80,69 @@ def _rejoin(head: str, tail: str, vocabulary: Vocabulary) -> bool:
     return not (vocabulary.is_word(first, own=0) and vocabulary.is_word(tail, own=0))  # two words: a compound
 
 
-def glued_words(text: str, vocabulary: Vocabulary, min_part: int = 3) -> list[str]:
-    """Tokens that are no word but split into two words ("Thelocation", "Ourresults"): lost spaces."""
+_INLINE_HYPHEN = re.compile(r"\b([^\W_]+)- ([^\W\d_]+)\b")
+_FUNCTION_WORDS = frozenset("a an the of for in on at by to and or nor with from as is was are were be that this than".split())
+
+
+def repair_inline_hyphens(text: str, vocabulary: Vocabulary) -> str:
+    """Mend hyphens a typesetter left inside a line ("optimum- for", "codon- optimized", "4- year").
+
+    "pre- and post-treatment" keeps its hyphen and space (a suspended compound).
+    """
+    def fix(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        if right.lower() in ("and", "or", "nor", "to", "vs"):
+            return match.group(0)
+        if right.lower() in _FUNCTION_WORDS:
+            return f"{left} {right}"
+        if left.isalpha() and left[-1].islower() and right[0].islower() and vocabulary.is_word(left + right):
+            return left + right
+        return f"{left}-{right}"
+
+    return _INLINE_HYPHEN.sub(fix, text)
+
+
+_RUN_TOGETHER = re.compile(r"(?<![\w./@])([a-z]{3,}[.;:])([A-Z][a-z]{2,})\b")
+
+
+def space_sentences(text: str, vocabulary: Vocabulary) -> str:
+    """Put back the space a PDF lost between sentences ("correctly.Error" -> "correctly. Error")."""
+    return _RUN_TOGETHER.sub(lambda m: f"{m.group(1)} {m.group(2)}" if m.group(2).lower() in vocabulary.english
+                             else m.group(0), text)
+
+
+def glued_words(text: str, vocabulary: Vocabulary) -> list[str]:
+    """Tokens that are no word but two words run together ("Thelocation", "ofthe", "Ourresults"): lost spaces.
+
+    A dictionary check: the token is neither English nor written twice in the document, and it
+    splits into a function word and a word, or into two English words of four letters or more
+    that do not form a usual compound ("over"+"expression" is one word, not two).
+    """
     found = []
-    for token in _WORD.findall(text):
-        if len(token) < 2 * min_part or vocabulary.is_word(token, own=3) or not token[1:].islower():
+    for token in _PROSE_WORD.findall(text):
+        if len(token) < 5 or not token[1:].islower() or vocabulary.is_word(token, own=2):
             continue
-        lower = token.lower()
-        if any(lower[:i] in vocabulary.english and lower[i:] in vocabulary.english
-               for i in range(min_part, len(lower) - min_part + 1)):
+        lower, name = token.lower(), token[0].isupper()  # a capitalised token may be a name: "Connor"
+        if any(_two_words(lower[:i], lower[i:], vocabulary.english, name) for i in range(1, len(lower))):
             found.append(token)
     return found
+
+
+_PREFIXES = ("amino", "wild", "anti", "auto", "bio", "chemo", "counter", "cross", "data", "down", "hetero", "homo", "hyper", "hypo",
+             "inter", "intra", "macro", "meta", "micro", "mono", "multi", "non", "over", "poly", "post", "pre",
+             "pseudo", "semi", "sub", "super", "trans", "under", "up", "work", "time", "read", "break", "heat")
+
+
+def _two_words(left: str, right: str, english: frozenset[str], name: bool) -> bool:
+    """Whether a split of a token is two words that were meant to stand apart."""
+    if left in _FUNCTION_WORDS and len(left) >= 2 and (right in _FUNCTION_WORDS or len(right) >= 4 and right in english):
+        return True
+    if name:
+        return False
+    if right in _FUNCTION_WORDS and len(right) >= 3 and len(left) >= 3 and left in english:
+        return True
+    return (len(left) >= 4 and len(right) >= 4 and left in english and right in english
+            and not left.startswith(_PREFIXES))
 
 
 def words(texts: Iterable[str]) -> int:

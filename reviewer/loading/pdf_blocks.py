@@ -32,7 +32,7 @@ KNOWN_HEADINGS = {
 }
 _NUMBER_PREFIX = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+[A-Z][^\n]{2,90}$")
-_CAPTION = re.compile(r"^(?:Supplementary\s+|Extended\s+Data\s+)?(?:Fig\.?|Figure|Table|Scheme)\s*S?\d+[A-Za-z]?\b")
+_CAPTION = re.compile(r"^(?:Supplementary\s+|Extended\s+Data\s+)?(?:Fig\.?|Figure|Table|Scheme|FIG\.?|FIGURE|TABLE)\s*S?\d+[A-Za-z]?\b")
 _SENTENCE_END = re.compile(r"[.?!:][\"”’)\]]*(\s*\[[\d,–-]+\])?$")
 _NOT_HEADING = re.compile(r"@|universit|department|institute|hospital|e-?mail|\bfig\b|\btable\b|https?:|doi", re.I)
 _REFERENCES = {"references", "bibliography"}
@@ -69,8 +69,19 @@ def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str
             text = join_lines([ln.text for ln in lines], vocabulary)
             text = space_sentences(repair_inline_hyphens(text, vocabulary), vocabulary).strip()
             if text and (kind is BlockKind.caption or not _is_debris(text)):
-                out.append((text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
-    return [item for item in out if item[0]]
+                _append(out, (text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
+    return out
+
+
+def _append(out: list[tuple[str, Optional[str], int, BlockKind]], item: tuple[str, Optional[str], int, BlockKind]) -> None:
+    """Add a block; body text that goes on mid-sentence after a caption joins the paragraph the caption interrupted."""
+    text, section, page, kind = item
+    if kind is BlockKind.body and text[0].islower() and out and out[-1][3] is BlockKind.caption:
+        body = next((i for i in range(len(out) - 1, -1, -1) if out[i][3] is BlockKind.body), None)
+        if body is not None and out[body][1:3] == (section, page) and not _SENTENCE_END.search(out[body][0]):
+            out[body] = (f"{out[body][0]} {text}", section, page, kind)
+            return
+    out.append(item)
 
 
 def _body_style(pages: list[PageText]) -> _Style:
@@ -139,7 +150,8 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
             group = []
             _open_section(state, heading, line)
             continue
-        starts_caption = _CAPTION.match(line.text) and (prev is None or _breaks(prev, line, style, kind))
+        starts_caption = _CAPTION.match(line.text) and (
+            prev is None or _caption_font(line, style) or _breaks(prev, line, style, kind))
         if group and (starts_caption or _breaks(prev, line, style, kind)):
             yield kind, group
             group = []
@@ -189,7 +201,7 @@ def _caption_font(line: Line, style: _Style) -> bool:
 
 def _breaks(prev: Line, line: Line, style: _Style, kind: Optional[BlockKind]) -> bool:
     """Whether `line` starts a new block after `prev`."""
-    if abs(line.size - prev.size) > 0.6:
+    if abs(line.size - prev.size) > 0.3:
         return True
     pitch = line.top - prev.top
     same_column = abs(line.x0 - prev.x0) < 3 * prev.size and 0 < pitch < 4 * prev.size

@@ -197,7 +197,10 @@ def _make_line(run: list[_Glyph], tp, raw) -> Optional[Line]:
     size = statistics.mode(round(g.size, 1) for g in letters)
     base = statistics.median(g.base for g in letters if abs(g.size - size) < 0.15 * size) if any(
         abs(g.size - size) < 0.15 * size for g in letters) else letters[0].base
-    text = _line_text(run, size, base)
+    drop_cap = len(letters) > 3 and letters[0].ch.isupper() and letters[0].size >= 1.8 * size
+    text = _line_text(run[1:] if drop_cap else run, size, base)
+    if drop_cap:  # a large initial letter spanning several lines belongs to the first word
+        text, letters = letters[0].ch + text, letters[1:]
     if not text.strip():
         return None
     return Line(text=text, x0=letters[0].x0, x1=max(g.x1 for g in letters), top=base - size, bottom=base,

@@ -47,7 +47,7 @@ def ingest_cost(limit: int) -> dict:
     from reviewer.api import embedding_text
     from reviewer.grading import grade, grade_document
     from reviewer.ingest.chunking import chunk_document
-    from reviewer.loading.loaders import load
+    from reviewer.loading import load
     from reviewer.retrieval.embedding import SentenceTransformerEmbedder
     from reviewer.settings import Settings
 

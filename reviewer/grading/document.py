@@ -29,7 +29,7 @@ import re
 from typing import Optional
 
 from reviewer.grading.strength import document_strength
-from reviewer.models import DocType, Document, EvidenceBasis, EvidenceTag, Strength, StudyDesign
+from reviewer.models import BlockKind, DocType, Document, EvidenceBasis, EvidenceTag, Strength, StudyDesign
 from reviewer.text import is_methods_section
 
 D = StudyDesign
@@ -100,7 +100,7 @@ _HUMAN_CLASSES = {D.controlled_trial}
 
 def document_text(doc: Document) -> tuple[str, str]:
     """(abstract, methods) of a document, as described in the module docstring."""
-    blocks = [b for b in doc.blocks if b.text.strip()]
+    blocks = [b for b in doc.blocks if b.text.strip() and b.kind is not BlockKind.caption]
     marked = [b.text for b in blocks if b.section and _ABSTRACT_HEADING.match(b.section)]
     if marked:
         abstract = "\n".join(marked)

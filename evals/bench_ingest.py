@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=None, help="Keep the store here (evals/bench_retrieval.py reuses it).")
     args = parser.parse_args()
 
-    from reviewer.api import Reviewer, embedding_text
+    from reviewer.api import Reviewer
+    from reviewer.ingest.pipeline import chunk, embedding_text
     from reviewer.loading.loaders import load
     from reviewer.settings import Settings
 
@@ -59,7 +60,7 @@ def main() -> None:
 
     # The same texts, embedded bare.
     docs, _ = load(corpus)
-    texts = [embedding_text(c) for d in docs for c in r._chunk(d)]
+    texts = [embedding_text(c) for d in docs for c in chunk(d, settings) if not c.is_reference]
     assert len(texts) == report.chunks_embedded, (len(texts), report.chunks_embedded)
     t, c = time.perf_counter(), time.process_time()
     r.embedder.model.encode(texts, batch_size=settings.embedding.batch_size, normalize_embeddings=True,

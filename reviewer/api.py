@@ -42,7 +42,7 @@ class Reviewer:
             from reviewer.retrieval.embedding import make_embedder
 
             emb = self.settings.embedding
-            embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device)
+            embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device, backend=emb.backend)
         self.embedder = embedder
         self._store = backend
         self._files = backend is None  # an injected store keeps no files: its lexical index lives in memory
@@ -54,14 +54,20 @@ class Reviewer:
     def store(self):
         """The Chroma store, opened on first use."""
         if self._store is None:
-            from reviewer.retrieval.store import ChromaStore
+            from reviewer.retrieval.embedding import adopt_backend
+            from reviewer.retrieval.store import ChromaStore, StoreError
 
-            self._store = ChromaStore(
-                embedding_model=self.embedder.name,
-                path=None if self.settings.chroma_url else Path(self.settings.store),
-                url=self.settings.chroma_url,
-                collection=self.settings.collection,
-            )
+            def open_store():
+                return ChromaStore(embedding_model=self.embedder.name,
+                                   path=None if self.settings.chroma_url else Path(self.settings.store),
+                                   url=self.settings.chroma_url, collection=self.settings.collection)
+
+            try:
+                self._store = open_store()
+            except StoreError as exc:
+                # Same model, other backend, none asked for: query with the backend that built the store.
+                self.embedder = adopt_backend(self.embedder, exc, self.settings.embedding)
+                self._store = open_store()
         return self._store
 
     def lexical(self):

@@ -170,11 +170,13 @@ class ChromaStore:
             raise StoreError(f"cannot open collection '{collection}' at {self.location}: {exc}".splitlines()[0]) from exc
         self.recorded_model = (self.chunks.metadata or {}).get("embedding_model")
         if self.recorded_model and self.recorded_model != embedding_model:
-            raise StoreError(
+            error = StoreError(
                 f"the store at {self.location} was built with embedding model '{self.recorded_model}', not "
-                f"'{embedding_model}': use --embedding-model {self.recorded_model} (REVIEWER_EMBEDDING__MODEL), "
-                "or another --store / collection for the new model"
+                f"'{embedding_model}': use --embedding-model {self.recorded_model} (REVIEWER_EMBEDDING__MODEL; "
+                "'+onnx-int8' names the backend, REVIEWER_EMBEDDING__BACKEND), or another --store / collection"
             )
+            error.recorded = self.recorded_model
+            raise error
         self._batch = max(1, min(self._client.get_max_batch_size(), BATCH))
 
     # -- documents ---------------------------------------------------------------------------

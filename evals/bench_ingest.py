@@ -88,7 +88,7 @@ def main() -> None:
 def bare_encode(r, corpus: Path, expected: int) -> tuple[float, float]:
     """Wall and CPU seconds of one bare `encode` call over exactly the texts ingest embedded."""
     from reviewer.ingest.pipeline import chunk, embedding_text
-    from reviewer.loading.loaders import load
+    from reviewer.loading import load
 
     docs, _ = load(corpus)
     texts = [embedding_text(c) for d in docs for c in chunk(d, r.settings) if not c.is_reference]

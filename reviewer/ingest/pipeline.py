@@ -88,7 +88,7 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
         prune: also drop stored documents whose files no longer exist.
         progress: callback for progress bars.
     """
-    from reviewer.loading.loaders import discover
+    from reviewer.loading import discover
 
     progress = progress or _no_progress
     started = time.perf_counter()
@@ -109,7 +109,7 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
 
     Only the records of these files (and of colliding ids) are looked up, never the whole library.
     """
-    from reviewer.loading.loaders import file_hash, load
+    from reviewer.loading import file_hash, load
 
     known = store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"])
     by_source = {info.source: info for info in known.values()}

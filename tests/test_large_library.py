@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -38,4 +39,5 @@ def test_every_store_operation_works_past_forty_thousand_documents(tmp_path):
     assert hits[0].doc_id == "a40499"
     assert all(p.doc_id != "a50" for p in r.retrieve("walking 50 minutes", k=5)), "removed documents stay gone"
     summary = r.summarize("walking minutes daily", k=5)
-    assert summary.citations
+    gathered = [int(n) for note in summary.notes for n in re.findall(r"built from (\d+) retrieved passages", note)]
+    assert gathered and gathered[0] > 0, summary.notes

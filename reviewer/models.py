@@ -77,6 +77,13 @@ class EvidenceBasis(Vocabulary):
     document = "document"
 
 
+class EmbeddingBackend(Vocabulary):
+    """How the embedding model runs; a store records which one built it (their vectors differ)."""
+
+    torch = "torch"
+    onnx_int8 = "onnx-int8"
+
+
 class RetrievalMode(Vocabulary):
     """How passages are retrieved."""
 

@@ -1,7 +1,9 @@
 """Retrieving: dense (Chroma), lexical (BM25) or both fused, with filters and optional MMR.
 
-Fusion is weighted reciprocal rank fusion: score = Σ w / (rrf_k + rank). It needs no score
-calibration between cosine similarities and BM25 scores, which live on different scales.
+The default query carries no `where` filter: reference-list chunks live in a collection of
+their own, so a filter is sent to Chroma only when the user asked for one (documents, years,
+types, designs, strengths). Dense hits are kept only when the lexical index lists their chunk, i.e. when their
+document's record is written: a killed ingest never shows passages of an unlisted document.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from reviewer.models import STRENGTH_ORDER, Passage, StudyDesign
+from reviewer.retrieval.fusion import mmr, rrf
 
 
 @dataclass
@@ -19,7 +22,6 @@ class Filters:
     doc_ids: Optional[Sequence[str]] = None
     years: Optional[tuple[int, int]] = None
     doc_types: Optional[Sequence[str]] = None
-    include_references: bool = False
     designs: Optional[Sequence[str]] = None
     min_strength: Optional[str] = None
 
@@ -42,10 +44,8 @@ class Filters:
         return order[: order.index(str(getattr(self.min_strength, "value", self.min_strength))) + 1]
 
     def where(self) -> Optional[dict]:
-        """The Chroma `where` clause."""
+        """The Chroma `where` clause: None unless the user asked for a restriction."""
         clauses: list[dict] = []
-        if not self.include_references:
-            clauses.append({"is_reference": False})
         if self.doc_ids:
             clauses.append({"doc_id": {"$in": list(self.doc_ids)}})
         if self.doc_types:
@@ -60,6 +60,10 @@ class Filters:
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def active(self) -> bool:
+        """Whether any restriction is set."""
+        return self.where() is not None
 
     def allows(self, meta: dict) -> bool:
         """The same test, for the BM25 side."""
@@ -78,51 +82,6 @@ class Filters:
         return True
 
 
-def rrf(rankings: list[tuple[list[str], float]], k: int) -> dict[str, float]:
-    """Weighted reciprocal rank fusion of (ranked ids, weight) lists."""
-    fused: dict[str, float] = {}
-    for ids, weight in rankings:
-        if weight <= 0:
-            continue
-        for rank, cid in enumerate(ids, start=1):
-            fused[cid] = fused.get(cid, 0.0) + weight / (k + rank)
-    return fused
-
-
-def mmr(candidates: list[Passage], vectors: dict[str, list[float]], query: list[float], k: int,
-        lam: float) -> list[Passage]:
-    """Maximal marginal relevance: trade relevance to the query against similarity to what is chosen.
-
-    Passages from a document already chosen are penalised too, spreading the answer across documents.
-    """
-    import numpy as np
-
-    if not candidates:
-        return []
-    q = np.asarray(query, dtype=np.float32)
-    mat = np.asarray([vectors.get(p.chunk_id, [0.0] * len(query)) for p in candidates], dtype=np.float32)
-    relevance = mat @ q
-    # Blend in the fused rank so lexical-only hits are not lost.
-    rank_score = np.linspace(1.0, 0.0, num=len(candidates), dtype=np.float32)
-    relevance = 0.5 * relevance + 0.5 * rank_score
-    chosen: list[int] = []
-    rest = list(range(len(candidates)))
-    while rest and len(chosen) < k:
-        if not chosen:
-            best = max(rest, key=lambda i: relevance[i])
-        else:
-            sims = mat[rest] @ mat[chosen].T
-            same_doc = np.asarray(
-                [[candidates[i].doc_id == candidates[j].doc_id for j in chosen] for i in rest], dtype=np.float32
-            )
-            redundancy = np.maximum(sims, same_doc).max(axis=1)
-            scores = lam * relevance[rest] - (1 - lam) * redundancy
-            best = rest[int(np.argmax(scores))]
-        chosen.append(best)
-        rest.remove(best)
-    return [candidates[i] for i in chosen]
-
-
 @dataclass
 class RetrievalResult:
     passages: list[Passage]
@@ -139,8 +98,8 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
         mode: "hybrid", "dense" or "bm25".
         filters: document, year and type restrictions.
         settings: `RetrievalSettings`.
-        store: the `ChromaStore`.
-        lexical: a callable returning the up-to-date `LexicalIndex` (built lazily).
+        store: the store (`reviewer.retrieval.store.Store`).
+        lexical: a callable returning the up-to-date `LexicalIndex` (synced with the store).
         embedder: the query embedder.
         use_mmr: re-rank the fused candidates for diversity.
     """
@@ -148,18 +107,25 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
 
     timings: dict[str, float] = {}
     pool = max(settings.candidates, k)
+    t = time.perf_counter()
+    index = lexical()
+    timings["sync_ms"] = (time.perf_counter() - t) * 1000
     dense: list[Passage] = []
     query_vec = None
     if mode in ("hybrid", "dense") or use_mmr:
         t = time.perf_counter()
         query_vec = embedder.embed_query(question)
-        if mode in ("hybrid", "dense"):
-            dense = store.query(query_vec, pool, filters.where())
+        timings["embed_ms"] = (time.perf_counter() - t) * 1000
+    if mode in ("hybrid", "dense"):
+        t = time.perf_counter()
+        dense = store.query(query_vec, pool, filters.where())
+        shown = index.visible([p.chunk_id for p in dense])
+        dense = [p for p in dense if p.chunk_id in shown]
         timings["dense_ms"] = (time.perf_counter() - t) * 1000
     lex: list[tuple[str, float]] = []
     if mode in ("hybrid", "bm25"):
         t = time.perf_counter()
-        lex = lexical().search(question, pool, filters.allows)
+        lex = index.search(question, pool, filters.allows if filters.active() else None)
         timings["bm25_ms"] = (time.perf_counter() - t) * 1000
 
     if mode == "dense":
@@ -171,12 +137,13 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
                     settings.rrf_k)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
+    t = time.perf_counter()
     depth = min(len(ranked), pool if use_mmr else k)
     top = ranked[:depth]
     known = {p.chunk_id: p for p in dense}
-    missing = [cid for cid, _ in top if cid not in known]
-    known.update(store.get(missing))
+    known.update(store.get([cid for cid, _ in top if cid not in known]))
     passages = [known[cid].model_copy(update={"score": score}) for cid, score in top if cid in known]
     if use_mmr and passages:
         passages = mmr(passages, store.embeddings([p.chunk_id for p in passages]), query_vec, k, settings.mmr_lambda)
+    timings["fetch_ms"] = (time.perf_counter() - t) * 1000
     return RetrievalResult(passages=passages[:k], timings_ms=timings)

@@ -44,6 +44,15 @@ class RetrievalSettings(BaseModel):
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="Relevance versus diversity in MMR.")
 
 
+class AnsweringSettings(BaseModel):
+    rerank: bool = Field(True, description="Re-score the fused candidates sentence by sentence before answering, so "
+                         "the passage holding the answer wins over its neighbours from the same paper.")
+    rerank_candidates: int = Field(24, ge=1, description="Fused candidates re-scored when re-ranking (at least k).")
+    cross_encoder: Optional[str] = Field(None, description="A sentence-transformers CrossEncoder (name or path) that "
+                                         "re-ranks the candidates; None: embedding and lexical sentence scores.")
+    semantic: bool = Field(True, description="Choose answer sentences by embedding similarity as well as shared words.")
+
+
 def _config_file() -> Optional[Path]:
     path = os.environ.get("REVIEWER_CONFIG")
     if path:
@@ -63,6 +72,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answering: AnsweringSettings = Field(default_factory=AnsweringSettings)
     llm: Optional[str] = Field(
         None,
         description="PROVIDER:MODEL, e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', "

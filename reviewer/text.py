@@ -148,6 +148,29 @@ def numbers(text: str) -> set[str]:
     return set(_NUMERIC.findall(strip_markers(text)))
 
 
+_GREEK = dict(zip("αβγδεκλμστωΔ∆", ["alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "mu", "sigma",
+                                     "tau", "omega", "delta", "delta"]))
+_DIGIT_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13)))
+_DIGIT_WORD = re.compile(r"\b(" + "|".join(_DIGIT_WORDS) + r")\b", re.IGNORECASE)
+_DEGREES = re.compile(r"\s*(?:°|º|℃|degrees?)\s*(?:C\b|celsius\b|centigrade\b)", re.IGNORECASE)
+_RANGE = re.compile(r"(?<=\d)\s*[–—-]\s*(?=\d)")
+
+
+def spell_out(text: str) -> str:
+    """A text with symbols written as the words a question would use, for matching only (never for quoting).
+
+    "37 °C" and "37 degrees Celsius" read alike, as do "TNF-α" and "TNF-alpha", "2–3" and
+    "two to three" (small number words become digits).
+
+    Example:
+        >>> spell_out("2–3 sessions at 37 °C raise TNF-α")
+        '2 to 3 sessions at 37 degrees celsius raise TNF-alpha'
+    """
+    text = _DEGREES.sub(" degrees celsius", text)
+    text = "".join(_GREEK.get(c, c) for c in text)
+    text = _RANGE.sub(" to ", text)
+    return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
+
 # ---------------------------------------------------------------- [n] markers
 
 #: Widest range a marker like [2–9] may expand to; wider ones are typos, not citations.

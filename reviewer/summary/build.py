@@ -3,7 +3,7 @@
 `summarize` retrieves broadly (the topic itself, the topic with study-design words, and the
 topic within each document, so every document can contribute), then builds:
 
-- a short cited answer (`reviewer.answering.extractive.answer` on the best passages);
+- a short cited answer (`reviewer.answering.answer` on the best passages);
 - an evidence table with one row per study the passages report. A paragraph of a review that
   reports several studies is cut by `reviewer.grading.design.split_studies`, so "Lamb et al. [24]"
   gets its own row; each row's cells come from `extract_facts`, `grade` and `direction` on
@@ -104,7 +104,7 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
         >>> s = summarize(reviewer, "Does resistance training improve memory?")
         >>> [(row.study, row.direction) for row in s.rows][:2]
     """
-    from reviewer.answering.extractive import answer
+    from reviewer.answering import answer
 
     settings = reviewer.settings
     passages = gather(reviewer, topic, k or DEFAULT_K, **filters)
@@ -134,12 +134,12 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
         agreements, conflicts = compare([row for row, _ in rows], [text for _, text in rows])
     gaps = find_gaps(passages)
 
-    # Renumber: the answer cites top[n - 1]; rows and gaps cite passages by index. Citations keep retrieval order.
+    # Renumber: the answer's [n] is its citation n; rows and gaps cite passages by index. Citations keep retrieval order.
     at = {p.chunk_id: i for i, p in enumerate(passages)}
     used = {at[c.chunk_id] for c in result.citations} | {row.citation for row, _ in rows} | {g.citation for g in gaps}
     number = {i: n for n, i in enumerate(sorted(used), 1)}
     citations = [Citation(**passages[i].model_dump(), n=n) for i, n in number.items()]
-    answer_numbers = {n: number[at[p.chunk_id]] for n, p in enumerate(top, 1) if at[p.chunk_id] in number}
+    answer_numbers = {c.n: number[at[c.chunk_id]] for c in result.citations if at[c.chunk_id] in number}
     text = renumber(result.answer, answer_numbers)
     return EvidenceSummary(
         question=topic,

@@ -3,13 +3,15 @@
 - `answer`: the entry point (`reviewer.answering.pipeline`);
 - `rerank`: re-score fused candidates at sentence level before answering;
 - `rewrite_followup`: turn a follow-up into a standalone question;
-- `extractive_answer`, `format_passages`, `NO_ANSWER`: the offline answerer and the LLM's view of passages.
+- `extractive_answer`, `format_passages`, `NO_ANSWER`: the offline answerer and the LLM's view of passages;
+- `off_topic`: whether passages are about something else than the question (for summaries).
 """
 
-from reviewer.answering.extractive import NO_ANSWER, extractive_answer
+from reviewer.answering.extractive import NO_ANSWER, extractive_answer, off_topic
 from reviewer.answering.followup import is_followup, rewrite_followup
 from reviewer.answering.generated import format_passages
 from reviewer.answering.pipeline import answer
 from reviewer.answering.rerank import rerank
 
-__all__ = ["NO_ANSWER", "answer", "extractive_answer", "format_passages", "is_followup", "rerank", "rewrite_followup"]
+__all__ = ["NO_ANSWER", "answer", "extractive_answer", "format_passages", "is_followup", "off_topic", "rerank",
+           "rewrite_followup"]

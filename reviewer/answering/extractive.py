@@ -95,6 +95,22 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     return out
 
 
+def off_topic(question: str, passages: list[Passage]) -> Optional[str]:
+    """Why the passages are not about the question's subject (most of its specific words absent), or None.
+
+    Example:
+        >>> off_topic("beetroot juice and cerebral blood flow", passages)
+        'none of the 41 retrieved passages mentions beetroot or juice'
+    """
+    if not passages:
+        return "no passages were retrieved"
+    weights, surface = question_weights(question, passages)
+    absent = missing(question, weights, passages)
+    if weights and absent and sum(weights[t] for t in absent) / sum(weights.values()) > MAX_MISSING:
+        return _why_not(question, weights, surface, passages)
+    return None
+
+
 def _uncovered(question: str, kind: QuestionType, passages: list[Passage]) -> list[str]:
     """Words of what the question asks about that no passage mentions: a population, or a side of a comparison."""
     words = absent_populations(question, passages)
@@ -125,13 +141,13 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     lead = _uncovered_lead(uncovered, ranked, passages) if uncovered and kind is not QuestionType.comparison else []
     lines: Optional[list[str]] = None
     if kind is QuestionType.studies:
-        lines = kinds.studies(question, passages, ranked)
+        lines = kinds.studies(question, passages, every)
     elif kind is QuestionType.comparison:
         lines = kinds.comparison(question, passages, every)
     elif kind is QuestionType.quantity:
         lines = kinds.quantity(question, ranked, every, min_coverage)
     elif kind is QuestionType.listing:
-        lines = kinds.listing(question, passages, ranked, min_coverage)
+        lines = kinds.listing(question, passages, every, min_coverage)
     if not lines:
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * ranked[0].score, min_coverage)
         lines = [" ".join(cite(s.quote, s.index + 1) for s in chosen)]

@@ -11,6 +11,9 @@ topic within each document, so every document can contribute), then builds:
 - agreements and conflicts: rows grouped by outcome family and direction of effect;
 - gaps: sentences in which the documents say what remains unknown or needs further study.
 
+A topic the documents do not cover (most of its specific words in no retrieved passage) gets
+"No passages on this topic" and an empty table, not a table of unrelated studies.
+
 Every [n] (answer, rows, gaps) points at an entry of `citations`, numbered in retrieval order.
 With an LLM (argument or `settings.llm`), `prompts/summarize.md` proposes the rows, findings
 and gaps as JSON, and `reviewer.summary.llm_table` keeps only what its passages back.
@@ -35,6 +38,8 @@ from reviewer.models import (
 )
 from reviewer.text import BULLET, NOT_PROSE_LINE, is_methods_section, normalize_space, renumber, split_sentences, strip_markers
 
+#: What a summary says when the documents do not cover the topic.
+NO_PASSAGES = "No passages on this topic"
 #: Passages retrieved for the topic itself when `k` is not given.
 DEFAULT_K = 30
 #: Words added to the topic in extra queries, so trials, meta-analyses and quantified results that rank
@@ -104,11 +109,15 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
         >>> s = summarize(reviewer, "Does resistance training improve memory?")
         >>> [(row.study, row.direction) for row in s.rows][:2]
     """
-    from reviewer.answering import answer
+    from reviewer.answering import answer, off_topic
 
     settings = reviewer.settings
     passages = gather(reviewer, topic, k or DEFAULT_K, **filters)
     model, label = resolve_llm(llm, settings)
+    why = off_topic(topic, passages)
+    if why:  # retrieval always returns something; a table of unrelated studies would mislead
+        return EvidenceSummary(question=topic, answer=f"{NO_PASSAGES}: {why}.", llm=label,
+                               notes=[f"built from {len(passages)} retrieved passages"])
     # The answer quotes findings; a review's methods section describes its search, not what it found.
     top = [p for p in passages if not is_methods_section(p.section)][: settings.retrieval.k]
     result = answer(topic, top, settings, llm=model)

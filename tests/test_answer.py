@@ -79,8 +79,9 @@ def retrieve(corpus_passages):
 
 
 def _quoted(answer_text: str) -> list[tuple[str, list[int]]]:
-    """(sentence, cited numbers) for each sentence of an answer."""
-    return [(s, find_citations(s)) for s in split_answer_sentences(answer_text)]
+    """(sentence, cited numbers) for each sentence of an answer, without the label of a listed item ("IL-6: ...")."""
+    return [(re.sub(r"^[^:]{1,80}?: (?=[A-Z])", "", s) if find_citations(s) else s, find_citations(s))
+            for s in split_answer_sentences(answer_text)]
 
 
 ANSWERABLE = [

@@ -120,10 +120,29 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
                                notes=[f"built from {len(passages)} retrieved passages"])
     # The answer quotes findings; a review's methods section describes its search, not what it found.
     top = [p for p in passages if not is_methods_section(p.section)][: settings.retrieval.k]
-    result = answer(topic, top, settings, llm=model)
+    result = answer(topic, top, settings, llm=model, embedder=reviewer.embedder)
     notes = list(result.notes)
+    rows, agreements, conflicts = _table(topic, passages, model, label, settings, notes)
+    gaps = find_gaps(passages)
 
-    rows: Optional[list[tuple[SummaryRow, str]]] = None  # (row, the text its cells come from); citation = index
+    # Renumber: the answer's [n] is its citation n; rows and gaps cite passages by index. Citations keep retrieval order.
+    at = {p.chunk_id: i for i, p in enumerate(passages)}
+    used = {at[c.chunk_id] for c in result.citations} | {row.citation for row, _ in rows} | {g.citation for g in gaps}
+    number = {i: n for n, i in enumerate(sorted(used), 1)}
+    citations = [Citation(**passages[i].model_dump(), n=n) for i, n in number.items()]
+    answer_numbers = {c.n: number[at[c.chunk_id]] for c in result.citations if at[c.chunk_id] in number}
+    text = renumber(result.answer, answer_numbers)
+    return EvidenceSummary(
+        question=topic, answer=text, citations=citations, agreements=agreements, conflicts=conflicts, llm=label,
+        rows=[row.model_copy(update={"citation": number[row.citation]}) for row, _ in rows],
+        gaps=[g.model_copy(update={"citation": number[g.citation]}) for g in gaps],
+        notes=notes + [f"built from {len(passages)} retrieved passages"],
+    )
+
+
+def _table(topic: str, passages: list[Passage], model, label, settings, notes: list[str]):
+    """(rows with the text their cells come from, agreements, conflicts): the LLM's checked rows, else the rules'."""
+    rows: Optional[list[tuple[SummaryRow, str]]] = None  # citation = passage index
     agreements = conflicts = None
     if model is not None and passages:
         from reviewer.summary.llm_table import llm_table
@@ -141,28 +160,7 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
                                  for group in (agreements, conflicts))
     else:
         agreements, conflicts = compare([row for row, _ in rows], [text for _, text in rows])
-    gaps = find_gaps(passages)
-
-    # Renumber: the answer's [n] is its citation n; rows and gaps cite passages by index. Citations keep retrieval order.
-    at = {p.chunk_id: i for i, p in enumerate(passages)}
-    used = {at[c.chunk_id] for c in result.citations} | {row.citation for row, _ in rows} | {g.citation for g in gaps}
-    number = {i: n for n, i in enumerate(sorted(used), 1)}
-    citations = [Citation(**passages[i].model_dump(), n=n) for i, n in number.items()]
-    answer_numbers = {c.n: number[at[c.chunk_id]] for c in result.citations if at[c.chunk_id] in number}
-    text = renumber(result.answer, answer_numbers)
-    return EvidenceSummary(
-        question=topic,
-        answer=text,
-        citations=citations,
-        rows=[row.model_copy(update={"citation": number[row.citation]}) for row, _ in rows],
-        agreements=agreements,
-        conflicts=conflicts,
-        gaps=[g.model_copy(update={"citation": number[g.citation]}) for g in gaps],
-        llm=label,
-        notes=notes + [f"built from {len(passages)} retrieved passages"],
-    )
-
-
+    return rows, agreements, conflicts
 
 
 # ---------------------------------------------------------------- retrieval

@@ -15,7 +15,7 @@ from reviewer.answering import answer, extractive_answer, rerank
 from reviewer.answering.citations import quote_matches, split_answer_sentences
 from reviewer.answering.questions import comparison_sides, question_type
 from reviewer.answering.semantic import RerankError
-from reviewer.llm.providers import FakeChatModel
+from reviewer.llm.fake import FakeChatModel
 from reviewer.models import Passage, QuestionType
 from reviewer.settings import AnsweringSettings, Settings
 from reviewer.text import find_citations

@@ -61,7 +61,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             best = next((s for s in own if way and direction(s.quote) == way), own[0])
             label = normalize_space(strip_markers(name))
             design = grade(segment, p.section, p.doc_type).design
-            parts = [_DESIGN_WORDS.get(design, design.value.replace("_", " "))] if design not in (
+            parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
                 StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
             size = extract_facts(segment).sample_size
             parts += [f"n = {size}"] if size else []
@@ -223,6 +223,6 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]
     if tags:
         rank = {d: i for i, d in enumerate(RANKING)}
         best = min(tags, key=lambda t: rank.get(t.design, len(rank)))
-        line += (f"; strongest design: {_DESIGN_WORDS.get(best.design, best.design.value.replace('_', ' '))} "
-                 f"({best.strength.value.replace('_', ' ')} certainty)")
+        line += (f"; strongest design: {_DESIGN_WORDS.get(best.design, best.design.label)} "
+                 f"({best.strength.label} certainty)")
     return [line + "."]

@@ -27,7 +27,7 @@ from typing import Optional
 from reviewer.answering import kinds
 from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, generic_stems,
                                           missing, populations_in, question_type, question_weights)
-from reviewer.answering.sentences import Sentence, candidates, cite, pick, score
+from reviewer.answering.sentences import Sentence, answers, candidates, cite, pick, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -36,6 +36,9 @@ MIN_COVERAGE = 0.5
 #: Share of the question's (weighted) specific words that may be absent from every passage; above it,
 #: the passages are about something else ("creatine" asked, never mentioned).
 MAX_MISSING = 0.4
+#: Weight, in the share of missing words, of a question word that reads as phrasing ("tracked", "roughly").
+PHRASING_WEIGHT = 0.3
+_PHRASING = re.compile(r"^[a-z]{3,}(?:ed|ly)$")
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in a general extractive answer.
@@ -83,7 +86,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
     focused = [s for s in ranked if not single or any(contains(t, s.stems) for t in single)]
-    if not focused or (focused[0].coverage < min_coverage and not covered_side):
+    if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, uncovered)
     text = "\n".join(lines)
@@ -125,9 +128,11 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
              ranked: list[Sentence], absent: list[str], min_coverage: float) -> Optional[str]:
     """Why the passages cannot answer (the best sentence covers too little, or the subject is absent), or None."""
     total = sum(weights.values()) or 1.0
-    if not ranked or max(s.coverage for s in ranked) < min_coverage:
+    if not any(answers(s, min_coverage) for s in ranked):
         return _why_not(question, weights, surface, passages)
-    if absent and sum(weights[t] for t in absent) / total > MAX_MISSING:
+    # A missing participle or adverb ("tracked", "roughly") is phrasing; a missing noun is the subject.
+    share = sum(weights[t] * (PHRASING_WEIGHT if _PHRASING.search(surface[t]) else 1.0) for t in absent) / total
+    if absent and share > MAX_MISSING:
         return _why_not(question, weights, surface, passages)
     return None
 
@@ -149,7 +154,8 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     elif kind is QuestionType.listing:
         lines = kinds.listing(question, passages, every, min_coverage)
     if not lines:
-        chosen = pick(ranked, max_sentences, RELATIVE_SCORE * ranked[0].score, min_coverage)
+        best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
+        chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
         lines = [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
         if kind is QuestionType.yes_no:
             lines = kinds.direction_lead(chosen, passages) + lines

@@ -77,9 +77,8 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
     return re.compile("|".join(f"(?:{u})" for u in found), re.I) if found else None
 
 
-#: Superlatives as their base word, so "the largest trial" matches "large trials".
-_SUPERLATIVES = {"largest": "large", "biggest": "big", "greatest": "great", "highest": "high", "lowest": "low",
-                 "smallest": "small", "longest": "long", "shortest": "short", "strongest": "strong"}
+#: Phrasing of multiple-choice questions, not their subject.
+_BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -196,8 +195,10 @@ def contains(term: str, stems: frozenset[str]) -> bool:
         return True
     if len(term) < 5:
         return False
+    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending.
     return any(other.startswith(term, len(prefix)) and other.startswith(prefix)
-               for other in stems if len(other) > len(term) for prefix in _PREFIXES)
+               for other in stems if len(other) > len(term) for prefix in _PREFIXES) or any(
+        term.startswith(other) for other in stems if len(other) >= 6 and 0 < len(term) - len(other) <= 3)
 
 
 def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, float], dict[str, str]]:
@@ -207,8 +208,7 @@ def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, 
     named = entities(question)
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
-    for token in tokens(spell_out(question)):
-        token = _SUPERLATIVES.get(token, token)
+    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
         word = stem(token)
         if token in STOPWORDS or word in weights or (len(token) < 2 and not token.isdigit()):
             continue
@@ -230,7 +230,7 @@ def distinctive(question: str, passages: list[Passage], absent: list[str]) -> se
     """Question stems that some passage holds but most do not: what the question singles out."""
     passage_stems = [text_stems(p.text, question) for p in passages]
     out = set()
-    for token in tokens(spell_out(question)):
+    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
         word = stem(token)
         if token in STOPWORDS or word in absent or word in generic_stems() or (len(token) < 2 and not token.isdigit()):
             continue

@@ -24,6 +24,10 @@ MIN_SENTENCE_WORDS = 6
 SEMANTIC_WEIGHT = 0.45
 #: Cosine similarity of MiniLM embeddings below which a sentence is unrelated to the question.
 SEMANTIC_FLOOR = 0.15
+#: A sentence holding this share of the question's words answers it when its meaning is close enough:
+#: normalised similarity at least `SEMANTIC_ANSWER` (cosine about 0.62 for MiniLM).
+RELAXED_COVERAGE = 0.3
+SEMANTIC_ANSWER = 0.55
 #: Sentences per question scored by embedding (the best by lexical score); the others keep their lexical score.
 SEMANTIC_POOL = 48
 _COUNT = re.compile(rf"\b{COUNT}\b", re.I)
@@ -141,6 +145,11 @@ def score(sentences: list[Sentence], question: str, weights: dict[str, float], n
             s.score = (1 - SEMANTIC_WEIGHT) * s.lexical
 
 
+def answers(s: Sentence, min_coverage: float) -> bool:
+    """Whether a sentence can answer the question: it holds enough of its words, or fewer but means the same."""
+    return s.coverage >= min_coverage or (s.coverage >= RELAXED_COVERAGE and s.semantic >= SEMANTIC_ANSWER)
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
@@ -166,7 +175,7 @@ def pick(ranked: list[Sentence], most: int, floor: float, min_coverage: float,
     for s in ranked:
         if len(chosen) >= most or s.score < floor:
             break
-        if s.coverage < min_coverage or any(jaccard(s.stems, c.stems) >= 0.6 for c in chosen):
+        if not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 for c in chosen):
             continue
         chosen.append(s)
     return chosen

@@ -78,8 +78,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
             s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
-    absent = [t for t in missing(question, scoring, passages)]
-    covered_side = kind is QuestionType.comparison and len(uncovered) < len(content_stems(" ".join(comparison_sides(question))))
+    absent = missing(question, scoring, passages)
+    sides = comparison_sides(question) if kind is QuestionType.comparison else None
+    covered_side = bool(sides) and len(uncovered) < len(content_stems(" ".join(sides)))
     refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage)
     if refusal:
         return _insufficient(question, passages, refusal)

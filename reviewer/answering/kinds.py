@@ -155,11 +155,13 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     topic = _topic_names(question, passages)
     floor = ITEM_FLOOR * ranked[0].score
     items: dict[str, Sentence] = {}
+    defined = _defined_names(passages)
     for s in ranked:  # best first: the first sentence met for an item is its best
         if s.score < 0.6 * floor or s.coverage < 0.5 * min_coverage:
             continue
         heading = heading_item(passages[s.index].section)
-        if heading and heading.lower() not in topic:
+        # The item's name must be in the quoted sentence, so the line's label is backed by what it cites.
+        if heading and heading.lower() not in topic and heading.lower() in s.quote.lower():
             items.setdefault(heading, s)
     for s in ranked:
         if s.score < floor or len(items) >= MAX_ITEMS or s.coverage < 0.5 * min_coverage:
@@ -167,12 +169,17 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         if any(s is t for t in items.values()):
             continue
         names = [n for n in dict.fromkeys(_NAME.findall(s.quote))
-                 if n.lower() not in topic and n.lower() not in {i.lower() for i in items}]
+                 if n in defined and n.lower() not in topic and n.lower() not in {i.lower() for i in items}]
         if names:
             items[", ".join(names[:3])] = s
     ordered = sorted(items.items(), key=lambda kv: (-kv[1].score, kv[1].index, kv[1].start))[:MAX_ITEMS]
     lines = [f"- {name}: {cite(s.quote, s.index + 1)}" for name, s in ordered]
     return lines if len(lines) >= 2 else None
+
+
+def _defined_names(passages: list[Passage]) -> set[str]:
+    """Acronyms the passages spell out ("interleukin-6 (IL-6)"): names of things, unlike a trial's or a test's label."""
+    return {m.group(1) for p in passages for m in re.finditer(r"[A-Za-z][\w-]* \(([A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?)\)", p.text)}
 
 
 def _topic_names(question: str, passages: list[Passage]) -> set[str]:

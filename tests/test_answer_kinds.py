@@ -92,6 +92,13 @@ def test_which_studies_lists_each_study_in_the_direction_asked_with_design_and_s
         assert quote_matches(re.sub(r" \[\d+\]", "", quote), _TRIALS[cited[0] - 1].text)
 
 
+def test_which_studies_lists_only_studies_on_the_subject_asked_about():
+    passages = _TRIALS + _passages("Adeyemi et al. [12] found that balance training improved gait speed in 64 people "
+                                   "with Parkinson's disease over ten weeks.")
+    out = extractive_answer("Which trials found benefits of balance training in Parkinson's disease?", passages)
+    assert "Adeyemi" in out.answer and "Okafor" not in out.answer
+
+
 def test_a_size_question_with_a_superlative_picks_the_largest_trial():
     out = extractive_answer("How many participants were in the largest balance training trial?", _TRIALS)
     first, cited = _cited_lines(out.answer)[0]

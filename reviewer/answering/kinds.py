@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from reviewer.answering.questions import (SUPERLATIVE, asked_direction, comparison_sides, contains, text_stems,
-                                          unit_pattern)
+from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
+                                          distinctive, text_stems, unit_pattern)
 from reviewer.answering.sentences import Sentence, cite, pick
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
@@ -48,11 +48,14 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     from reviewer.grading.design import direction, extract_facts, grade, split_studies
 
     want = asked_direction(question)
+    # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
+    about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         for name, segment in split_studies(p.text):
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
-            if not name.strip() or not own:
+            if not name.strip() or not own or (about and not any(contains(t, text_stems(segment, question))
+                                                                   for t in about)):
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (

@@ -55,6 +55,10 @@ POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth
                "monkeys primates zebrafish").split()
 _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
                            r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\bdeclin\w*|\bdeteriorat\w*", re.I)
+#: Stems of words that name a direction of effect, or the studies themselves, rather than a topic.
+DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
+                             r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
+                             r"|investig|author|find|found|report)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 
 

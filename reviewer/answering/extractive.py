@@ -39,6 +39,10 @@ MAX_MISSING = 0.4
 #: Weight, in the share of missing words, of a question word that reads as phrasing ("tracked", "roughly").
 PHRASING_WEIGHT = 0.3
 _PHRASING = re.compile(r"^[a-z]{3,}(?:ed|ly)$")
+#: Above this share of missing question words, and with an embedder, the answering sentence must also be close
+#: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
+GAP_SHARE = 0.2
+GAP_SEMANTIC = 0.58
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in a general extractive answer.
@@ -134,6 +138,10 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
     # A missing participle or adverb ("tracked", "roughly") is phrasing; a missing noun is the subject.
     share = sum(weights[t] * (PHRASING_WEIGHT if _PHRASING.search(surface[t]) else 1.0) for t in absent) / total
     if absent and share > MAX_MISSING:
+        return _why_not(question, weights, surface, passages)
+    # Part of the subject missing ("cost" of "cost-effectiveness"): only a sentence close in meaning answers.
+    read = [s for s in ranked if s.semantic > 0]
+    if share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
         return _why_not(question, weights, surface, passages)
     return None
 

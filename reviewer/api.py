@@ -119,7 +119,7 @@ class Reviewer:
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
-        from reviewer.loading.loaders import discover, file_hash, load
+        from reviewer.loading import discover, file_hash, load
 
         progress = progress or _no_progress
         started = time.perf_counter()

@@ -33,6 +33,7 @@ bench: $(STAMP)
 	$(PY) evals/bench_retrieval.py --store .reviewer-bench/scifact --output .reviewer-bench/figures.json
 	$(PY) evals/bench_scale.py --store .reviewer-bench/scale --output .reviewer-bench/scale.json
 	$(PY) evals/bench_pdf.py --output .reviewer-bench/pdf.json
+	$(PY) evals/bench_answer.py --output .reviewer-bench/answer.json
 	$(PY) evals/bench_grading.py --output .reviewer-bench/grading.json
 
 # Retrain the study-design model from ../shared/benchmarks/study-design (deterministic; needs the [train] extra).

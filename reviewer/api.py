@@ -170,20 +170,27 @@ class Reviewer:
             history: earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
             **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `retrieve`.
         """
-        from reviewer.answering.extractive import answer, rewrite_followup
+        from reviewer.answering import answer, rerank, rewrite_followup
 
         started = time.perf_counter()
         standalone = None
         if history:
             standalone = rewrite_followup(question, history, self.settings, llm=llm)
+        asked = question if standalone is None else standalone
+        k = k or self.settings.retrieval.k
+        cfg = self.settings.answering
         t = time.perf_counter()
-        result = self._search(standalone or question, k or self.settings.retrieval.k, **filters)
+        result = self._search(asked, max(k, cfg.rerank_candidates) if cfg.rerank else k, **filters)
         retrieve_ms = (time.perf_counter() - t) * 1000
-        out = answer(question if standalone is None else standalone, result.passages, self.settings, llm=llm)
+        t = time.perf_counter()
+        passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
+        rerank_ms = (time.perf_counter() - t) * 1000
+        out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
-                          **out.timings_ms, "total": round((time.perf_counter() - started) * 1000, 1)}
+                          "rerank": round(rerank_ms, 1), **out.timings_ms,
+                          "total": round((time.perf_counter() - started) * 1000, 1)}
         return out
 
     def summarize(self, topic: str, k: Optional[int] = None, llm=None, **filters):

@@ -358,3 +358,17 @@ class EvidenceSummary(BaseModel):
     gaps: list[Gap] = Field(default_factory=list)
     llm: Optional[str] = Field(None, description="The LLM spec that proposed rows; null for the offline rules.")
     notes: list[str] = Field(default_factory=list, description="e.g. LLM rows dropped because their passage lacks them.")
+
+
+# ---------------------------------------------------------------- answering (reviewer/answering/)
+
+
+class QuestionType(str, Enum):
+    """What kind of answer a question asks for; the offline answerer composes each differently."""
+
+    quantity = "quantity"  # how many / how much / what dose: the sentence stating the number
+    studies = "studies"  # which studies found ...: one line per study (name, design, n, direction)
+    comparison = "comparison"  # A or B / A versus B: one statement per side, or which side is not covered
+    listing = "listing"  # what mechanisms / which factors: what the passages name, one item a line
+    yes_no = "yes_no"  # does / is / can ...: the direction of the evidence first, then the findings
+    general = "general"  # anything else: the sentences that best answer it

@@ -349,3 +349,10 @@ def test_html_escapes_document_text():
     page = to_html(EvidenceSummary(question="Q <b>", answer="A [1].", rows=[row]))
     assert "<script" not in page and "&lt;script&gt;" in page and "d &lt; 0.5 &amp; p &gt; 0.1" in page
     assert '<a href="#src-1">1</a>' in page
+
+
+def test_a_topic_the_documents_do_not_cover_gets_no_table(corpus_reviewer):
+    result = corpus_reviewer.summarize("beetroot juice and cerebral blood flow")
+    assert result.answer.startswith("No passages on this topic")
+    assert "beetroot" in result.answer
+    assert result.rows == [] and result.citations == [] and result.conflicts == []

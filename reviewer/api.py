@@ -108,13 +108,14 @@ class Reviewer:
     # -- ingest --------------------------------------------------------------------------------
 
     def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False,
-               progress: Optional[Progress] = None) -> IngestReport:
+               progress: Optional[Progress] = None, collection: Optional[str] = None) -> IngestReport:
         """Load, chunk, grade, embed and store documents; unchanged files are skipped.
 
         Args:
             paths: files or directories (searched recursively).
             prune: also drop stored documents whose files no longer exist.
             progress: callback for progress bars.
+            collection: for a Zotero library, only the items of this collection.
 
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
@@ -139,7 +140,7 @@ class Reviewer:
                     report.documents_unchanged += 1
                     progress("files", 1, None)
                     continue
-            docs, errors = load(path)
+            docs, errors = load(path, collection=collection)
             report.failures.extend(errors)
             for doc in docs:
                 info = by_source.get(doc.source)
@@ -209,11 +210,7 @@ class Reviewer:
                     report.documents_updated += 1
                 else:
                     report.documents_added += 1
-                infos.append(DocumentInfo(
-                    doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi,
-                    year=doc.year, url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash,
-                    chunks=len(doc_chunks),
-                ))
+                infos.append(DocumentInfo.of(doc, chunks=len(doc_chunks)))
             self.store.put_documents(infos)
 
     def _refresh_lexical(self) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
 import logging
 import os
 import re
@@ -21,12 +20,16 @@ from typing import Any, Iterable, Optional
 
 from reviewer.models import Block, DocType, Document, IngestFailure
 
-SUPPORTED_SUFFIXES = {".pdf", ".md", ".markdown", ".txt", ".jsonl"}
+#: Reference-manager libraries: each record becomes a document (see `reviewer.loading.records`).
+LIBRARY_SUFFIXES = {".bib", ".bibtex", ".ris", ".json", ".sqlite"}
+SUPPORTED_SUFFIXES = {".pdf", ".md", ".markdown", ".txt", ".jsonl"} | LIBRARY_SUFFIXES
 DOI_RE = re.compile(r'10\.\d{4,9}/[^\s"<>]+')
 
 _log = logging.getLogger(__name__)
 _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_SUPPORTED_LIST = ", ".join([".pdf", ".md", ".markdown", ".txt", ".jsonl"])
+_SUPPORTED_LIST = ", ".join([".pdf", ".md", ".markdown", ".txt", ".jsonl", ".bib", ".ris", ".json (CSL-JSON)",
+                             "a Zotero data directory"])
+ZOTERO_DATABASE = "zotero.sqlite"
 
 
 class LoadError(Exception):
@@ -71,6 +74,10 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestFailur
         p = Path(raw)
         if p.is_dir():
             for root, dirs, names in os.walk(p):
+                if ZOTERO_DATABASE in names:  # a Zotero data directory: its storage/ holds the items' PDFs
+                    add(Path(root) / ZOTERO_DATABASE)
+                    dirs[:] = []
+                    continue
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if not name.startswith("."):
@@ -96,14 +103,17 @@ def file_hash(path: Path | str) -> str:
 # --------------------------------------------------------------------------- entry point
 
 
-def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
+def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Document], list[IngestFailure]]:
     """Parse one file into documents.
 
     PDF, Markdown and plain-text files give one document; a JSONL abstract export gives one
-    document per line, and a bad line gives a failure without stopping the others.
+    document per line, and a bad line gives a failure without stopping the others. A BibTeX,
+    RIS or CSL-JSON library or a Zotero database gives one document per record (see
+    `reviewer.loading.records`); RIS or BibTeX saved as `.txt` is recognized by its content.
 
     Args:
         path: The file to load.
+        collection: For a Zotero database, only the items of this collection.
 
     Returns:
         The documents loaded, and failures with one clear reason each (never raises for bad input).
@@ -127,12 +137,20 @@ def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
     except OSError as exc:
         return fail(f"cannot read file: {exc.strerror or exc}")
     try:
+        from reviewer.loading.libraries import library_loader
+
+        library = library_loader(path, suffix, data)
+        if library is not None:
+            return library(path, data, collection)
         if suffix == ".jsonl":
-            return _load_jsonl(path, data)
+            from reviewer.loading.jsonl import load_jsonl
+
+            return load_jsonl(path, data)
         if suffix == ".pdf":
             from reviewer.loading.pdf import load_pdf
 
-            return [load_pdf(path, data)], []
+            doc = load_pdf(path, data)
+            return [doc.model_copy(update={"file": doc.file or str(path)})], []
         loader = _load_text if suffix == ".txt" else _load_markdown
         return [loader(path, data)], []
     except LoadError as exc:
@@ -394,69 +412,3 @@ def _load_text(path: Path, data: bytes) -> Document:
     digest = hashlib.sha256(data).hexdigest()
     return Document(doc_id=doc_id_for(path, digest), source=str(path), title=title, content_hash=digest,
                     blocks=make_blocks(items))
-
-
-# --------------------------------------------------------------------------- JSONL abstract exports
-
-_ID_KEYS = ("id", "doc_id", "_id", "pmid")
-
-
-def _load_jsonl(path: Path, data: bytes) -> tuple[list[Document], list[IngestFailure]]:
-    """One document per line of an abstract export; a bad line is a failure naming its number."""
-    if not data.strip():
-        raise LoadError("empty file" if not data else "empty file (only whitespace)")
-    if b"\x00" in data:
-        raise LoadError("binary file, not text")
-    try:
-        lines = data.decode("utf-8-sig").split("\n")
-    except UnicodeDecodeError:
-        lines = None  # decode line by line so one bad line does not sink the file
-    raw_lines = data.split(b"\n") if lines is None else lines
-    docs: list[Document] = []
-    failures: list[IngestFailure] = []
-    first_line_of: dict[str, int] = {}
-    for number, raw in enumerate(raw_lines, start=1):
-        try:
-            line = raw if isinstance(raw, str) else raw.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            failures.append(IngestFailure(path=str(path), reason=(
-                f"line {number}: not valid UTF-8 text (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})")))
-            continue
-        if not line.strip():
-            continue
-        try:
-            doc = _jsonl_record(path, line, number, first_line_of)
-        except LoadError as exc:
-            failures.append(IngestFailure(path=str(path), reason=f"line {number}: {exc}"))
-            continue
-        docs.append(doc)
-    if not docs and not failures:
-        raise LoadError("empty file (no records)")
-    return docs, failures
-
-
-def _jsonl_record(path: Path, line: str, number: int, first_line_of: dict[str, int]) -> Document:
-    """The document of one JSONL line, or a LoadError saying what the line lacks."""
-    try:
-        record = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise LoadError(f"invalid JSON ({exc.msg} at column {exc.colno})") from None
-    if not isinstance(record, dict):
-        raise LoadError(f"expected a JSON object, got {type(record).__name__}")
-    record_id = next((record[k] for k in _ID_KEYS if record.get(k) not in (None, "")), None)
-    if record_id is None:
-        raise LoadError(f"no id (expected one of: {', '.join(_ID_KEYS)})")
-    doc_id = str(record_id)
-    if doc_id in first_line_of:
-        raise LoadError(f"duplicate id '{doc_id}' (first seen on line {first_line_of[doc_id]})")
-    body = record.get("abstract") or record.get("text")
-    if isinstance(body, list):
-        body = " ".join(str(s).strip() for s in body if s is not None and str(s).strip())
-    if not isinstance(body, str) or not body.strip():
-        raise LoadError(f"record '{doc_id}' has no text (expected 'abstract' or 'text')")
-    first_line_of[doc_id] = number
-    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
-    return Document(
-        doc_id=doc_id, source=f"{path}#{doc_id}", content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
-        blocks=make_blocks((p, None, None) for p in paragraphs), **_metadata(record, DocType.abstract))

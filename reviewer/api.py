@@ -301,6 +301,7 @@ class Reviewer:
         result = self._search(standalone or question, k or self.settings.retrieval.k, **filters)
         retrieve_ms = (time.perf_counter() - t) * 1000
         out = answer(question if standalone is None else standalone, result.passages, self.settings, llm=llm)
+        self.cite(out.citations)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
@@ -311,4 +312,20 @@ class Reviewer:
         """A structured evidence summary of a topic (see `reviewer.summary.build`)."""
         from reviewer.summary.build import summarize
 
-        return summarize(self, topic, k=k, llm=llm, **filters)
+        summary = summarize(self, topic, k=k, llm=llm, **filters)
+        self.cite(summary.citations)
+        return summary
+
+    def cite(self, citations) -> None:
+        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""
+        from reviewer.bibliography.references import attach
+
+        if citations:
+            attach(citations, self.store.documents())
+
+    def export_bibliography(self, fmt: str, doc_ids: Optional[Sequence[str]] = None) -> str:
+        """The library (or these documents) as BibTeX ('bib'), RIS ('ris') or CSL-JSON ('csljson')."""
+        from reviewer.bibliography.export import export
+
+        docs = self.documents()
+        return export([d for d in docs if doc_ids is None or d.doc_id in doc_ids], fmt)

@@ -31,6 +31,8 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the pydantic 
 LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="PROVIDER:MODEL, e.g. openai:gpt-4o-mini, ollama:llama3.1, local:/path/model.gguf [env: REVIEWER_LLM]")]
 LlmUrlOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio) [env: REVIEWER_LLM_BASE_URL]")]
 KOpt = Annotated[Optional[int], typer.Option("-k", help="Passages to retrieve.", min=1)]
+BibOpt = Annotated[Optional[Path], typer.Option("--bib", help="Also write the cited documents to this file: .bib (BibTeX), .ris or .json (CSL-JSON).")]
+StyleOpt = Annotated[Optional[str], typer.Option("--style", help="Reference list style: author-year (default), apa, vancouver, chicago, any CSL style name or a .csl file [env: REVIEWER_CITATION_STYLE]")]
 
 
 def _console(stderr: bool = False):
@@ -76,8 +78,9 @@ def print_json(data) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL; .bib, .ris or CSL-JSON libraries; a Zotero data directory.")],
     prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False,
+    collection: Annotated[Optional[str], typer.Option("--collection", help="Zotero: only the items of this collection (and its subcollections).")] = None,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
@@ -85,14 +88,16 @@ def ingest(
 ) -> None:
     """Parse, chunk, grade and embed documents into the store; unchanged files are skipped.
 
-    Example: reviewer ingest corpus/ papers/new.pdf --prune
+    A reference-manager library gives one document per record: its attached PDF, else its abstract.
+
+    Example: reviewer ingest corpus/ papers/new.pdf --prune   (or: reviewer ingest ~/Zotero --collection "Sleep")
     """
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model)
         with IngestProgress(enabled=not as_json) as progress:
-            report = r.ingest(paths, prune=prune, progress=progress)
+            report = r.ingest(paths, prune=prune, progress=progress, collection=collection)
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
@@ -106,13 +111,26 @@ def ingest(
 
 @app.command()
 def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
-         as_json: JsonOpt = False) -> None:
-    """List the documents in the store (title, year, type, chunks, source).
+         as_json: JsonOpt = False,
+         fmt: Annotated[Optional[str], typer.Option("--format", help="Export the library as bib (BibTeX), ris or csljson instead of listing it.")] = None,
+         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the export to this file.")] = None,
+         doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None) -> None:
+    """List the documents in the store (title, year, type, chunks, source), or export them as a bibliography.
 
-    Example: reviewer docs --json | jq '.[].title'
+    Example: reviewer docs --json | jq '.[].title'   (or: reviewer docs --format bib -o library.bib)
     """
     from reviewer.cli.render import documents_table
 
+    if fmt is not None or output is not None:
+        from reviewer.bibliography.export import EXPORT_FORMATS, format_for
+
+        fmt = fmt or format_for(output.suffix)
+        if fmt not in EXPORT_FORMATS:
+            fail(f"--format '{fmt}' is not one of {', '.join(EXPORT_FORMATS)}")
+        with handled():
+            text = make_reviewer(store, chroma_url, embedding_model).export_bibliography(fmt, doc_ids=doc)
+        _write_or_print(text, output)
+        return
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
     if as_json:
@@ -171,6 +189,8 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None,
+    bib: BibOpt = None,
+    style: StyleOpt = None,
 ) -> None:
     """Answer a question with numbered citations \\[n] to passages, and a table of sources.
 
@@ -185,15 +205,19 @@ def ask(
             span = (int(first), int(last or first))
         except ValueError:
             fail(f"--years '{years}' is not a range like 2015-2025")
+    bib_format = _bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        style = _style(r, style)
         result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
-    if as_json:
-        print_json(result.model_dump(mode="json"))
-    elif markdown:
-        sys.stdout.write(answer_markdown(result))
-    else:
-        print_answer(_console(), result)
+        if as_json:
+            print_json(result.model_dump(mode="json"))
+        elif markdown:
+            sys.stdout.write(answer_markdown(result, style))
+        else:
+            print_answer(_console(), result, style)
+    if bib is not None:
+        _write_cited(bib, bib_format, result.citations)
 
 
 @app.command()
@@ -305,6 +329,8 @@ def summarize(
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
+    bib: BibOpt = None,
+    style: StyleOpt = None,
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
@@ -318,13 +344,17 @@ def summarize(
         fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
+    bib_format = _bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        style = _style(r, style)
         summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
-    if fmt == "rich":
-        print_summary(_console(), summary)
-        return
-    text = render(summary, fmt)
+        if bib is not None:
+            _write_cited(bib, bib_format, summary.citations)
+        if fmt == "rich":
+            print_summary(_console(), summary, style=style)
+            return
+        text = render(summary, fmt, style)
     if output is None:
         sys.stdout.write(text)
         return
@@ -333,6 +363,51 @@ def summarize(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     _console().print(str(output.resolve()), soft_wrap=True)
+
+
+def _bib_format(path: Optional[Path]) -> Optional[str]:
+    """The export format a --bib file's extension names; exit 2 when it names none."""
+    if path is None:
+        return None
+    from reviewer.bibliography.export import format_for
+
+    fmt = format_for(path.suffix)
+    if fmt is None:
+        fail(f"--bib {path}: use a .bib, .ris or .json (CSL-JSON) file name")
+    return fmt
+
+
+def _style(reviewer, style: Optional[str]) -> str:
+    """The reference-list style (flag, else settings), checked before any work is done."""
+    from reviewer.bibliography.references import check_style
+
+    style = style or reviewer.settings.citation_style
+    check_style(style)
+    return style
+
+
+def _write_cited(path: Path, fmt: str, citations) -> None:
+    """Write the documents the citations cite (each once) as a bibliography file."""
+    from reviewer.bibliography.export import export
+
+    seen: dict[str, object] = {}
+    for c in citations:
+        if c.reference is not None and c.doc_id not in seen:
+            seen[c.doc_id] = c.reference
+    _write_or_print(export(list(seen.values()), fmt), path, quiet=True)
+    _console(stderr=True).print(f"{len(seen)} cited documents written to {path}", soft_wrap=True)
+
+
+def _write_or_print(text: str, output: Optional[Path], quiet: bool = False) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}")
+    if not quiet:
+        _console().print(str(output.resolve()), soft_wrap=True)
 
 
 def main() -> None:  # console-script entry point

@@ -135,8 +135,29 @@ def sources_table(answer: Answer, full: bool = False):
     return table
 
 
-def print_answer(console, answer: Answer) -> None:
-    """The answer with [n] markers, notes and flags, then the sources table."""
+def print_references(console, citations, style: str = "author-year") -> None:
+    """The reference list of the cited documents (author, year, title, DOI or file and pages)."""
+    from rich.markup import escape
+
+    from reviewer.bibliography.references import cited_references, plain_lines
+
+    lines = plain_lines(cited_references(citations, style))
+    if lines:
+        console.print("[bold]References[/]")
+        for line in lines:
+            console.print(escape(line), soft_wrap=True)
+
+
+def references_markdown(citations, style: str = "author-year") -> list[str]:
+    """A '### References' section for Markdown outputs (empty without citations)."""
+    from reviewer.bibliography.references import cited_references, markdown_lines
+
+    lines = markdown_lines(cited_references(citations, style))
+    return ["### References", "", *lines, ""] if lines else []
+
+
+def print_answer(console, answer: Answer, style: str = "author-year") -> None:
+    """The answer with [n] markers, notes and flags, the sources table, then the reference list."""
     from rich.markup import escape
 
     if answer.standalone_question and answer.standalone_question != answer.question:
@@ -153,10 +174,11 @@ def print_answer(console, answer: Answer) -> None:
     for note in answer.notes:
         console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
     console.print(sources_table(answer))
+    print_references(console, answer.citations, style)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer and its sources as Markdown (for `--markdown` and chat transcripts)."""
+def answer_markdown(answer: Answer, style: str = "author-year") -> str:
+    """The answer, its sources and its reference list as Markdown (for `--markdown` and chat transcripts)."""
     lines = [f"## {answer.question}", "", answer.answer, ""]
     if answer.strongest_design:
         lines += [f"*Strongest evidence: {answer.strongest_design.value.replace('_', ' ')}"
@@ -169,6 +191,7 @@ def answer_markdown(answer: Answer) -> str:
             cells = [str(c.n), c.title, location(c), evidence_label(c.evidence), snippet(c.text, 200)]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
+    lines += references_markdown(answer.citations, style)
     return "\n".join(lines) + "\n"
 
 

@@ -14,12 +14,16 @@ from collections import Counter
 from html import escape
 from typing import Optional
 
+from reviewer.bibliography.references import cited_references, html_items, markdown_lines, plain_lines
+from reviewer.bibliography.references import label as label_of
 from reviewer.models import Citation, EvidenceSummary, Strength, SummaryRow
 
 FORMATS = ("rich", "md", "json", "csv", "html")
 #: Columns of the evidence table, in order (also the CSV header).
 COLUMNS = ("study", "design", "population", "n", "intervention", "duration", "outcome", "effect", "direction",
            "strength", "citation")
+#: The CSV adds the cited document's identity to every row.
+CSV_COLUMNS = COLUMNS + ("doc_id", "title", "first_author", "year", "doi", "file", "page")
 STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e"}
 _RICH_STRENGTH = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
 _RICH_DIRECTION = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
@@ -49,12 +53,24 @@ def _snippet(text: str, n: int = 220) -> str:
     return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
-def render(summary: EvidenceSummary, fmt: str) -> str:
-    """The summary as text in one of `FORMATS` other than "rich"."""
+def render(summary: EvidenceSummary, fmt: str, style: str = "author-year") -> str:
+    """The summary as text in one of `FORMATS` other than "rich"; `style` formats the reference list."""
     renderers = {"md": to_markdown, "json": to_json, "csv": to_csv, "html": to_html}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(renderers)}")
-    return renderers[fmt](summary)
+    return renderers[fmt](summary, style) if fmt in ("md", "html") else renderers[fmt](summary)
+
+
+def _document_cells(citation: Optional[Citation]) -> list[str]:
+    """doc_id, title, first author, year, DOI, file and page of the passage a row cites."""
+    if citation is None:
+        return [""] * 7
+    ref = citation.reference
+    first = ref.authors[0] if ref and ref.authors else ""
+    year = (ref.year if ref else None) or citation.year
+    file = ref.file if ref and ref.file else ""
+    return [citation.doc_id, (ref.title if ref else "") or citation.title, first, str(year or ""),
+            (ref.doi if ref else None) or "", file, str(citation.page) if file and citation.page else ""]
 
 
 # ---------------------------------------------------------------- JSON, CSV, Markdown
@@ -69,10 +85,11 @@ def to_csv(summary: EvidenceSummary) -> str:
     """The evidence table: a header of `COLUMNS`, then one line per row (enum values as stored)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(CSV_COLUMNS)
+    by_n = {c.n: c for c in summary.citations}
     for row in summary.rows:
         dump = row.model_dump(mode="json")
-        writer.writerow(["" if dump[c] is None else dump[c] for c in COLUMNS])
+        writer.writerow(["" if dump[c] is None else dump[c] for c in COLUMNS] + _document_cells(by_n.get(row.citation)))
     return out.getvalue()
 
 
@@ -90,7 +107,7 @@ def _findings_md(title: str, findings) -> list[str]:
     return lines + [""]
 
 
-def to_markdown(summary: EvidenceSummary) -> str:
+def to_markdown(summary: EvidenceSummary, style: str = "author-year") -> str:
     """Answer, evidence table, agreements, conflicts, gaps and sources as Markdown."""
     lines = [f"# Evidence summary: {summary.question}", "", summary.answer, ""]
     lines += ["## Evidence table", ""]
@@ -112,7 +129,9 @@ def to_markdown(summary: EvidenceSummary) -> str:
     for c in summary.citations:
         evidence = f" — {label(c.evidence.design)}, {label(c.evidence.strength)}" if c.evidence else ""
         where = f" ({_where(c)})" if _where(c) else ""
-        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{where}{evidence}: {_md(_snippet(c.text))}")
+        who = f" — {label_of(c.reference)}" if c.reference else ""
+        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{who}{where}{evidence}: {_md(_snippet(c.text))}")
+    lines += ["", "## References", ""] + (markdown_lines(cited_references(summary.citations, style)) or ["None cited."])
     if summary.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in summary.notes]
     return "\n".join(lines) + "\n"
@@ -197,7 +216,7 @@ def _findings_html(findings) -> str:
     return f"<ul>{items}</ul>"
 
 
-def to_html(summary: EvidenceSummary) -> str:
+def to_html(summary: EvidenceSummary, style: str = "author-year") -> str:
     """One self-contained HTML page: answer, evidence table, chart, agreements, conflicts, gaps, sources."""
     head = "".join(f"<th>{escape(c)}</th>" for c in ("#",) + COLUMNS)
     body = []
@@ -216,8 +235,9 @@ def to_html(summary: EvidenceSummary) -> str:
     sources = []
     for c in summary.citations:
         evidence = f" · {label(c.evidence.design)} · {label(c.evidence.strength)}" if c.evidence else ""
+        who = f"{label_of(c.reference)} · " if c.reference else ""
         sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
-                       f'<span class="meta">{escape(_where(c) + evidence)}</span><br>'
+                       f'<span class="meta">{escape(who + _where(c) + evidence)}</span><br>'
                        f"{escape(_snippet(c.text, 400))}</li>")
     notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
     return f"""<!DOCTYPE html>
@@ -240,6 +260,8 @@ def to_html(summary: EvidenceSummary) -> str:
 {f"<ul>{gaps}</ul>" if gaps else "<p>None stated in the retrieved passages.</p>"}
 <h2>Sources</h2>
 <ol class="sources">{''.join(sources)}</ol>
+<h2>References</h2>
+<ul class="references">{html_items(cited_references(summary.citations, style)) or "<li>None cited.</li>"}</ul>
 {f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ""}
 </body></html>
 """
@@ -248,7 +270,7 @@ def to_html(summary: EvidenceSummary) -> str:
 # ---------------------------------------------------------------- rich
 
 
-def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False) -> None:
+def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False, style: str = "author-year") -> None:
     """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources."""
     from rich.markup import escape as rich_escape
     from rich.table import Table
@@ -287,5 +309,9 @@ def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = Fals
         sources.add_row(str(c.n), rich_escape(c.title), rich_escape(_where(c)),
                         rich_escape(c.text if full else _snippet(c.text, 160)))
     console.print(sources)
+    references = plain_lines(cited_references(summary.citations, style))
+    console.print("[bold]References[/]" + ("" if references else ": none cited"))
+    for line in references:
+        console.print(rich_escape(line), soft_wrap=True)
     for note in summary.notes:
         console.print(f"[dim]note: {rich_escape(note)}[/]", soft_wrap=True)

@@ -9,6 +9,7 @@ pages the cited passages come from, so every citation can be traced to its sourc
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
@@ -124,8 +125,8 @@ def csl_format(ref: Reference, style: str) -> str:
     item.pop("abstract", None)
     bibliography = CitationStylesBibliography(_csl_style(style), CiteProcJSON([item]), formatter.plain)
     bibliography.register(CslCitation([CitationItem("ref")]))
-    text = " ".join(str(entry) for entry in bibliography.bibliography())
-    return " ".join(text.split())
+    text = " ".join(" ".join(str(entry) for entry in bibliography.bibliography()).split())
+    return re.sub(r"^(\[1\]|1\.)\s*", "", text)  # numeric styles number the list; ours names the [n] markers
 
 
 def format_reference(ref: Reference, style: str = DEFAULT_STYLE) -> str:

@@ -9,6 +9,7 @@ own export, JabRef, Mendeley).
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Optional
@@ -83,12 +84,17 @@ def parse_bibtex(text: str) -> tuple[list[LibraryRecord], list[str]]:
     import bibtexparser
     from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
 
-    library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    logger = logging.getLogger("bibtexparser")
+    level, logger.level = logger.level, logging.CRITICAL  # its warnings repeat the failures reported here
+    try:
+        library = bibtexparser.parse_string(text, append_middleware=[SeparateCoAuthors(), SplitNameParts()])
+    finally:
+        logger.setLevel(level)
     problems = []
     for block in library.failed_blocks:
         line = getattr(block, "start_line", None)
         where = f"entry at line {line + 1}" if isinstance(line, int) else "an entry"
-        problems.append(f"{where}: {_short(getattr(block, 'error', None))}")
+        problems.append(f"{where}: {_short(getattr(block, 'error', None))}; entry skipped")
     records = []
     for entry in library.entries:
         try:
@@ -99,8 +105,8 @@ def parse_bibtex(text: str) -> tuple[list[LibraryRecord], list[str]]:
 
 
 def _short(error) -> str:
-    message = str(error or "syntax error").strip().splitlines()
-    return message[0][:160] if message else "syntax error"
+    message = str(error or "").strip().splitlines()
+    return f"syntax error ({message[0][:160]})" if message else "syntax error (unbalanced braces or a missing comma?)"
 
 
 def load_bibtex(path: Path, data: bytes) -> tuple[list[Document], list[IngestFailure]]:

@@ -212,3 +212,37 @@ def test_reference_styles():
     vancouver = format_reference(ref, "vancouver")
     assert vancouver.startswith("García J, Schmidt A, Zhang W. Grip strength and memory. BMC Geriatrics.")
     assert "2010" in vancouver and "10.5555/x" in vancouver
+
+
+def test_first_page_names_every_author_and_the_journal():
+    from reviewer.loading.pdf_metadata import first_page_metadata
+
+    page = ("Shi et al. BMC Biology          (2024) 22:119\nhttps://doi.org/10.1186/s12915-024-01918-w\nRESEARCH ARTICLE\n"
+            "Exonuclease editor promotes precision\nof gene editing in mammalian cells\n"
+            "Hui Shi1,2,3†, Lei Li1,4†, Shuangshuang Mu1,4, Shixue Gou1,2,3, Xiaoyi Liu1,4, Fangbing Chen1,2,3,5,\n"
+            "Menglong Chen6,7, Qin Jin1,2,3*, Liangxue Lai1,2,3,5* and Kepin Wang1,2,3,5*\nAbstract\n"
+            "1 Department of Biology, Some University\n")
+    meta = first_page_metadata(page, ["Hui Shi"])
+    assert meta["authors"] == ["Hui Shi", "Lei Li", "Shuangshuang Mu", "Shixue Gou", "Xiaoyi Liu", "Fangbing Chen",
+                               "Menglong Chen", "Qin Jin", "Liangxue Lai", "Kepin Wang"]
+    assert meta["journal"] == "BMC Biology"
+    # The corresponding author may be last, on the second line of the list.
+    wrapped = ("Title of a paper\nVarandt Khodaverdian1,2,#, Tokio Sano1,#, Lara Maggs1, Ana Dias1, Connor\n"
+               "Clairmont1,4, Mai Tran1, and Mitch McVey1,*\n# These authors contributed equally\n")
+    assert first_page_metadata(wrapped, ["Mitch McVey"])["authors"][-3:] == ["Connor Clairmont", "Mai Tran", "Mitch McVey"]
+    # No line naming the /Author surname: what the PDF says is kept.
+    assert first_page_metadata("A line, Of names, Here\n", ["Ann Other"])["authors"] == ["Ann Other"]
+
+
+@pytest.mark.slow
+def test_litqa2_pdfs_keep_every_author_printed_on_the_first_page():
+    from conftest import LITQA2_PDFS
+    from reviewer.loading import load
+
+    counts = {}
+    for name in ("s12915-024-01918-w.pdf", "s13059-023-02935-8.pdf", "biorxiv-2024.02.13.580051.pdf"):
+        docs, failures = load(LITQA2_PDFS / name)
+        assert not failures
+        counts[name] = (len(docs[0].authors), docs[0].journal)
+    assert counts == {"s12915-024-01918-w.pdf": (10, "BMC Biology"), "s13059-023-02935-8.pdf": (15, "Genome Biology"),
+                      "biorxiv-2024.02.13.580051.pdf": (8, None)}

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from reviewer.loading.loaders import LoadError, clean_doi, doc_id_for, hyphenated_words, join_lines, make_blocks, parse_year
+from reviewer.loading.pdf_metadata import first_page_metadata
 from reviewer.models import DocType, Document
 
 _log = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def load_pdf(path: Path, data: bytes) -> Document:
     return Document(
         doc_id=doc_id_for(path, digest), source=str(path), content_hash=digest,
         title=info["title"] or big_title or path.stem,
-        authors=info["authors"],
+        **first_page_metadata(first_page, info["authors"]),  # full author list and journal, when printed
         doi=info["doi"] or clean_doi(first_page) or info["subject_doi"],
         year=_pdf_year(first_page, info["created"]),
         doc_type=_pdf_doc_type(first_page),

@@ -246,3 +246,21 @@ def test_litqa2_pdfs_keep_every_author_printed_on_the_first_page():
         counts[name] = (len(docs[0].authors), docs[0].journal)
     assert counts == {"s12915-024-01918-w.pdf": (10, "BMC Biology"), "s13059-023-02935-8.pdf": (15, "Genome Biology"),
                       "biorxiv-2024.02.13.580051.pdf": (8, None)}
+
+
+def test_study_rows_are_named_by_authors_and_year_not_another_papers_number():
+    from reviewer.bibliography.references import study_label
+    from reviewer.models import Passage
+    from reviewer.summary.build import study_rows
+
+    assert study_label("Barha et al. [29]") == "Barha et al."
+    assert study_label("Li et al.’s [40]") == "Li et al."
+    assert study_label("Barha et al. [29]", "Barha et al. (2017) [29] randomized 86 women") == "Barha et al. (2017)"
+    assert study_label("the SMART trial") == "the SMART trial"
+    text = ("Barha et al. [29] randomized 86 older women to resistance training for six months and found better "
+            "memory (d = 0.45). Lamb et al. [24] followed a cohort of 494 adults and found no effect on cognition.")
+    rows = [row.study for row, _ in study_rows([Passage(chunk_id="c", doc_id="d", text=text)])]
+    assert sorted(rows) == ["Barha et al.", "Lamb et al."]
+    twins = "Liu et al. [23] randomized 40 adults (d = 0.3). Liu et al. [42] followed 900 adults in a cohort (r = 0.2)."
+    rows = [row.study for row, _ in study_rows([Passage(chunk_id="c", doc_id="d", text=twins)])]
+    assert sorted(rows) == ["Liu et al. (ref. 23)", "Liu et al. (ref. 42)"]

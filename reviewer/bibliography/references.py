@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 from reviewer.errors import ReviewerError
 from reviewer.loading.records import split_name
 from reviewer.models import Citation, DocumentInfo, Reference
+from reviewer.text import normalize_space
 
 DEFAULT_STYLE = "author-year"
 #: Short names for common CSL styles (Vancouver is the NLM "Citing Medicine" style).
@@ -211,3 +212,34 @@ def html_items(entries: Sequence[ReferenceEntry]) -> str:
             where = f' <span class="meta">— file: <a href="{escape(uri)}">{escape(e.reference.file)}</a>{pages}</span>'
         items.append(f'<li id="ref-{escape(e.reference.doc_id)}">[{markers}] {text}{where}</li>')
     return "".join(items)
+
+
+def study_label(name: str, segment: str = "") -> str:
+    """How a row names its study: authors and year as the text gives them, never another paper's [n].
+
+    'Barha et al. [29]' becomes 'Barha et al.' (the [29] numbers the review's own reference list,
+    not a passage here), or 'Barha et al. (2017)' when the study's sentences write the year.
+    """
+    label = re.sub(r"\s*\[[^\]]*\d[^\]]*\]", "", normalize_space(name))
+    label = re.sub(r"(et al\.|colleagues)[’']s\b", r"\1", label).strip(" ,;")
+    if re.search(r"\b(?:19|20)\d\d\b", label):
+        return label
+    lead = re.escape(label.split()[0]) if label else ""
+    year = re.search(rf"{lead}[^.()\[\]]{{0,40}}?et al\.?,?\s*(\()?(?:19|20)\d\d\b(?(1)\))", segment) if lead else None
+    return year.group(0) if year else label  # as written, e.g. 'Barha et al. (2017)'
+
+
+def name_studies(rows: list) -> list:
+    """Rename (row, segment) pairs' studies by `study_label`, in place; returns the rows.
+
+    Two studies the text names alike ('Liu et al. [23]' and 'Liu et al. [42]'), or one it names
+    only by a number, say whose reference number it is: 'Liu et al. (ref. 23)', 'ref. 27'.
+    """
+    labels = [study_label(row.study, segment) for row, segment in rows]
+    counts = {label.lower(): labels.count(label) for label in labels}
+    for (row, _), label in zip(rows, labels):
+        numbers = ", ".join(re.findall(r"\d+", " ".join(re.findall(r"\[([^\]]*)\]", row.study))))
+        if numbers and (not label or counts[label.lower()] > 1):
+            label = f"{label} (ref. {numbers})" if label else f"ref. {numbers}"
+        row.study = label or row.study
+    return rows

@@ -22,6 +22,7 @@ import re
 from collections import Counter
 from typing import Optional
 
+from reviewer.bibliography.references import name_studies
 from reviewer.llm.providers import resolve_llm
 from reviewer.models import (
     Citation,
@@ -266,7 +267,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
             score = _filled(row) * 10_000 + len(segment)
             if key not in best or score > best[key][2]:
                 best[key] = (row, segment, score)
-    return [(row, segment) for row, segment, _ in best.values()]
+    return name_studies([(row, segment) for row, segment, _ in best.values()])
 
 
 def sort_rows(rows: list[SummaryRow]) -> list[int]:

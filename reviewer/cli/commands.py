@@ -15,6 +15,8 @@ from typing import Annotated, Optional
 
 import typer
 
+from reviewer.cli import bibfiles
+
 app = typer.Typer(
     name="reviewer",
     help="Ask a folder of papers questions; get answers with cited, evidence-graded passages.",
@@ -129,7 +131,7 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: 
             fail(f"--format '{fmt}' is not one of {', '.join(EXPORT_FORMATS)}")
         with handled():
             text = make_reviewer(store, chroma_url, embedding_model).export_bibliography(fmt, doc_ids=doc)
-        _write_or_print(text, output)
+        bibfiles.write_or_print(text, output)
         return
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
@@ -205,10 +207,10 @@ def ask(
             span = (int(first), int(last or first))
         except ValueError:
             fail(f"--years '{years}' is not a range like 2015-2025")
-    bib_format = _bib_format(bib)
+    bib_format = bibfiles.bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        style = _style(r, style)
+        style = bibfiles.style(r, style)
         result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
         if as_json:
             print_json(result.model_dump(mode="json"))
@@ -217,7 +219,7 @@ def ask(
         else:
             print_answer(_console(), result, style)
     if bib is not None:
-        _write_cited(bib, bib_format, result.citations)
+        bibfiles.write_cited(bib, bib_format, result.citations)
 
 
 @app.command()
@@ -344,13 +346,13 @@ def summarize(
         fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
-    bib_format = _bib_format(bib)
+    bib_format = bibfiles.bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        style = _style(r, style)
+        style = bibfiles.style(r, style)
         summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
         if bib is not None:
-            _write_cited(bib, bib_format, summary.citations)
+            bibfiles.write_cited(bib, bib_format, summary.citations)
         if fmt == "rich":
             print_summary(_console(), summary, style=style)
             return
@@ -363,51 +365,6 @@ def summarize(
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror or exc}")
     _console().print(str(output.resolve()), soft_wrap=True)
-
-
-def _bib_format(path: Optional[Path]) -> Optional[str]:
-    """The export format a --bib file's extension names; exit 2 when it names none."""
-    if path is None:
-        return None
-    from reviewer.bibliography.export import format_for
-
-    fmt = format_for(path.suffix)
-    if fmt is None:
-        fail(f"--bib {path}: use a .bib, .ris or .json (CSL-JSON) file name")
-    return fmt
-
-
-def _style(reviewer, style: Optional[str]) -> str:
-    """The reference-list style (flag, else settings), checked before any work is done."""
-    from reviewer.bibliography.references import check_style
-
-    style = style or reviewer.settings.citation_style
-    check_style(style)
-    return style
-
-
-def _write_cited(path: Path, fmt: str, citations) -> None:
-    """Write the documents the citations cite (each once) as a bibliography file."""
-    from reviewer.bibliography.export import export
-
-    seen: dict[str, object] = {}
-    for c in citations:
-        if c.reference is not None and c.doc_id not in seen:
-            seen[c.doc_id] = c.reference
-    _write_or_print(export(list(seen.values()), fmt), path, quiet=True)
-    _console(stderr=True).print(f"{len(seen)} cited documents written to {path}", soft_wrap=True)
-
-
-def _write_or_print(text: str, output: Optional[Path], quiet: bool = False) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    if not quiet:
-        _console().print(str(output.resolve()), soft_wrap=True)
 
 
 def main() -> None:  # console-script entry point

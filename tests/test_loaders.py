@@ -168,7 +168,7 @@ def test_discover_walks_folders_sorted_and_skips_hidden(tmp_path: Path) -> None:
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["top.pdf", "a/one.txt", "a/z.jsonl", "b/two.md"]
     assert [(Path(f.path).name, f.reason) for f in failures] == [
         ("figure.png", "unsupported file type '.png' (supported: .pdf, .md, .markdown, .txt, .jsonl, .bib, .ris, .json (CSL-JSON), a Zotero data directory)")]
-    assert SUPPORTED_SUFFIXES == {".pdf", ".md", ".markdown", ".txt", ".jsonl"}
+    assert SUPPORTED_SUFFIXES == {".pdf", ".md", ".markdown", ".txt", ".jsonl", ".bib", ".bibtex", ".ris", ".json", ".sqlite"}
 
 
 def test_file_hash_is_the_sha256_of_the_bytes_and_the_content_hash() -> None:

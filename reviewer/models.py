@@ -14,7 +14,19 @@ from typing import Optional
 from pydantic import BaseModel, Field
 
 
-class DocType(str, Enum):
+class Vocabulary(str, Enum):
+    """A closed vocabulary: values are stable identifiers, `label` is how people read them."""
+
+    @property
+    def label(self) -> str:
+        """The value as words: 'very_low' reads 'very low'."""
+        return self.value.replace("_", " ")
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class DocType(Vocabulary):
     """What kind of document a file is, as its metadata or the user says."""
 
     article = "article"
@@ -25,7 +37,7 @@ class DocType(str, Enum):
     unknown = "unknown"
 
 
-class StudyDesign(str, Enum):
+class StudyDesign(Vocabulary):
     """The study design a passage reports (closed vocabulary shared by grader, renderer, prompts, evals)."""
 
     meta_analysis = "meta_analysis"
@@ -44,13 +56,43 @@ class StudyDesign(str, Enum):
     unknown = "unknown"
 
 
-class Strength(str, Enum):
+class Strength(Vocabulary):
     """GRADE-like certainty of the evidence a passage reports."""
 
     high = "high"
     moderate = "moderate"
     low = "low"
     very_low = "very_low"
+
+
+class RetrievalMode(Vocabulary):
+    """How passages are retrieved."""
+
+    hybrid = "hybrid"
+    dense = "dense"
+    bm25 = "bm25"
+
+
+class OutputFormat(Vocabulary):
+    """Formats an evidence summary is written in ("rich" is the terminal)."""
+
+    rich = "rich"
+    md = "md"
+    json = "json"
+    csv = "csv"
+    html = "html"
+
+
+class Problem(Vocabulary):
+    """What is wrong with a flagged sentence of an answer."""
+
+    uncited = "uncited"
+    unsupported = "unsupported"
+    number = "number"
+    negated = "negated"
+    inverted = "inverted"
+    population = "population"
+    instruction = "instruction"
 
 
 class Effect(BaseModel):
@@ -169,6 +211,12 @@ class Passage(BaseModel):
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
 
+    @property
+    def location(self) -> str:
+        """Section and page of the passage, as far as known ("Results, p. 4")."""
+        parts = [self.section or "", f"p. {self.page}" if self.page else ""]
+        return ", ".join(x for x in parts if x)
+
 
 class Citation(Passage):
     """A passage cited in an answer as [n]."""
@@ -225,7 +273,8 @@ class FlaggedSentence(BaseModel):
     """A sentence of a generated answer that failed validation."""
 
     sentence: str
-    problem: str = Field(description="'uncited' or 'unsupported'.")
+    problem: Problem
+    reason: str = Field("", description="Why the sentence was flagged, in words.")
     citations: list[int] = Field(default_factory=list)
 
 
@@ -249,7 +298,7 @@ class Answer(BaseModel):
 # ---------------------------------------------------------------- evidence summaries (reviewer/summarize.py)
 
 
-class Direction(str, Enum):
+class Direction(Vocabulary):
     """Direction of the effect a study reports (as `reviewer.grading.design.direction` reads it)."""
 
     benefit = "benefit"

@@ -10,20 +10,28 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Literal, Optional
+from typing import ClassVar, Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from reviewer.errors import ReviewerError
+from reviewer.models import RetrievalMode
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
 
 
-class ChunkingSettings(BaseModel):
+class _Section(BaseModel):
+    """A settings section: unknown keys and wrong types are errors, also when set after loading."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ChunkingSettings(_Section):
     size: int = Field(900, description="Target chunk size in characters (all-MiniLM-L6-v2 reads ~1,000).", ge=100)
     overlap: int = Field(150, description="Characters of trailing sentences repeated at the start of the next chunk.", ge=0)
 
 
-class EmbeddingSettings(BaseModel):
+class EmbeddingSettings(_Section):
     model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or path. 'all-MiniLM-L6-v2' resolves to the copy "
@@ -33,15 +41,31 @@ class EmbeddingSettings(BaseModel):
     device: str = Field("cpu", description="torch device for the embedding model.")
 
 
-class RetrievalSettings(BaseModel):
+class RetrievalSettings(_Section):
     k: int = Field(8, ge=1, description="Passages handed to the answerer.")
-    mode: Literal["hybrid", "dense", "bm25"] = Field("hybrid", description="How passages are retrieved.")
+    mode: RetrievalMode = Field(RetrievalMode.hybrid, description="How passages are retrieved: hybrid, dense or bm25.")
     candidates: int = Field(100, ge=1, description="Candidates each retriever contributes before fusion.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
     mmr: bool = Field(False, description="Re-rank with maximal marginal relevance for diversity across documents.")
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="Relevance versus diversity in MMR.")
+
+
+class SettingsError(ReviewerError):
+    """A setting has a wrong value; the message is one line naming it."""
+
+
+def _describe(exc: ValidationError) -> str:
+    """One line for the first problem of a validation error: which setting, what is wrong, where to fix it."""
+    error = exc.errors()[0]
+    name = ".".join(str(p) for p in error["loc"]) or "settings"
+    env = "REVIEWER_" + "__".join(str(p) for p in error["loc"]).upper()
+    given = error.get("input")
+    shown = f" (got {given!r})" if not isinstance(given, dict) else ""
+    where = f"; set by a flag, {env} or {_config_file() or 'reviewer.toml'}"
+    more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
+    return f"setting {name}: {error['msg'].lower()}{shown}{more}{where}"
 
 
 def _config_file() -> Optional[Path]:
@@ -55,7 +79,11 @@ def _config_file() -> Optional[Path]:
 class Settings(BaseSettings):
     """Everything configurable about reviewer."""
 
-    model_config = SettingsConfigDict(env_prefix="REVIEWER_", env_nested_delimiter="__", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="REVIEWER_", env_nested_delimiter="__", extra="forbid",
+                                      validate_assignment=True)
+
+    #: The variable each hosted provider reads its API key from when `llm_api_key` is not set.
+    API_KEY_VARIABLES: ClassVar[dict[str, str]] = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY"}
 
     store: Path = Field(Path(".reviewer"), description="Directory of the embedded Chroma store.")
     chroma_url: Optional[str] = Field(None, description="http://HOST:PORT of a Chroma server; overrides `store`.")
@@ -70,7 +98,7 @@ class Settings(BaseSettings):
     )
     llm_base_url: Optional[str] = Field(None, description="Base URL of an OpenAI-compatible server (vLLM, llama.cpp, LM Studio).")
     llm_api_key: Optional[str] = Field(None, description="API key; otherwise the provider's own variable (OPENAI_API_KEY, ...).")
-    llm_timeout: float = Field(60.0, gt=0, description="Seconds before an LLM request is abandoned.")
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds an LLM call may take in all, retries included, before it is abandoned.")
     llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(800, ge=16)
@@ -92,19 +120,43 @@ class Settings(BaseSettings):
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
 
+    @model_validator(mode="after")
+    def _consistent(self) -> "Settings":
+        if self.chunking.overlap >= self.chunking.size:
+            raise ValueError(f"chunking.overlap ({self.chunking.overlap}) must be smaller than chunking.size "
+                             f"({self.chunking.size})")
+        if self.chroma_url is not None and not self.chroma_url.startswith(("http://", "https://")):
+            raise ValueError(f"chroma_url must start with http:// or https://, not '{self.chroma_url}'")
+        return self
+
     @classmethod
     def load(cls, **overrides) -> "Settings":
-        """Build settings from env and config file, then apply non-None overrides (CLI flags).
+        """Build settings from flags, env and config file, highest first, and validate them.
 
-        Keys with a dot address nested sections: `Settings.load(**{"retrieval.k": 5})`.
+        Keys with a dot address nested sections: `Settings.load(**{"retrieval.k": 5})`; None
+        values (flags not given) are skipped.
+
+        Raises:
+            SettingsError: a value of the wrong type or range, an unknown key, or an unreadable
+                config file; the message is one line naming the setting and where it came from.
         """
-        settings = cls()
+        nested: dict = {}
         for key, value in overrides.items():
             if value is None:
                 continue
-            if "." in key:
-                section, field = key.split(".", 1)
-                setattr(getattr(settings, section), field, value)
+            section, _, field = key.partition(".")
+            if field:
+                nested.setdefault(section, {})[field] = value
             else:
-                setattr(settings, key, value)
-        return settings
+                nested[section] = value
+        try:
+            return cls(**nested)
+        except ValidationError as exc:
+            raise SettingsError(_describe(exc)) from None
+        except (OSError, ValueError) as exc:  # an unreadable or malformed reviewer.toml
+            raise SettingsError(f"cannot read the config file {_config_file()}: {exc}") from None
+
+    def api_key(self, provider: str) -> Optional[str]:
+        """The API key for a hosted provider: `llm_api_key`, else the provider's own variable."""
+        variable = self.API_KEY_VARIABLES.get(provider)
+        return self.llm_api_key or (os.environ.get(variable) if variable else None) or None

@@ -72,7 +72,7 @@ def normalize_space(text: str) -> str:
 def snippet(text: str, n: int = 160) -> str:
     """The first `n` characters of a text on one line, with an ellipsis when cut."""
     flat = normalize_space(text)
-    return flat if len(flat) <= n else flat[: n - 1].rstrip() + "…"
+    return flat if len(flat) <= n else flat[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
 # ---------------------------------------------------------------- words

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
+import time
 import subprocess
 import sys
 
@@ -70,11 +73,31 @@ def test_store_built_with_another_model_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_asking_an_empty_store_says_what_to_do(tmp_path):
-    result = runner.invoke(app, ["ask", "anything?", "--store", str(tmp_path / "s")],
-                           env={"REVIEWER_EMBEDDING__MODEL": "hash-256"})
-    assert result.exit_code == 2
-    assert "reviewer ingest" in result.output
+def test_asking_a_missing_store_says_what_to_do_and_creates_nothing(tmp_path):
+    for command in (["ask", "anything?"], ["docs"], ["stats"], ["summarize", "anything"], ["remove", "x"]):
+        result = runner.invoke(app, command + ["--store", str(tmp_path / "typo")],
+                               env={"REVIEWER_EMBEDDING__MODEL": "hash-256"})
+        assert result.exit_code == 2, (command, result.output)
+        assert "reviewer ingest" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "typo").exists()
+
+
+def test_document_text_is_never_read_as_terminal_markup(tmp_path):
+    """A title with markup or escape codes is shown literally and crashes nothing."""
+    paper = tmp_path / "odd.md"
+    title = "Grip [/bold] strength [abstract only] [link=http://x.test]here[/link] \\x1b[31mred"  # YAML decodes \\x1b to ESC
+    paper.write_text(f"---\ntitle: \"{title}\"\n---\n\n# Results\n\nGrip strength [abstract only] rose by 12% "
+                     "in older adults after twelve weeks of resistance training.\n", encoding="utf-8")
+    env = {"REVIEWER_EMBEDDING__MODEL": "hash-256", "COLUMNS": "250"}
+    store = str(tmp_path / "s")
+    ingested = runner.invoke(app, ["ingest", str(paper), "--store", store], env=env)
+    assert ingested.exit_code == 0, ingested.output
+    docs = runner.invoke(app, ["docs", "--store", store], env=env)
+    assert docs.exit_code == 0, docs.output
+    assert "[/bold]" in docs.output and "[abstract only]" in docs.output and "\x1b" not in docs.output
+    asked = runner.invoke(app, ["ask", "How much did grip strength rise?", "--store", store], env=env)
+    assert asked.exit_code == 0, asked.output
+    assert "[abstract only]" in asked.output and "\x1b" not in asked.output
 
 
 @pytest.mark.slow
@@ -92,3 +115,27 @@ def test_ingest_and_ask_as_a_subprocess(tmp_path):
     answer = json.loads(out.stdout)
     assert answer["citations"] and answer["passages"]
     assert any("Eckardt" in c["text"] for c in answer["citations"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+def test_a_stopped_ingest_ends_like_ctrl_c_and_keeps_what_it_stored(tmp_path, signum):
+    """SIGTERM and SIGHUP stop an ingest the way Ctrl-C does: exit 130, one line, and the next run completes it."""
+    records = tmp_path / "abstracts.jsonl"
+    with records.open("w", encoding="utf-8") as out:
+        for i in range(30_000):
+            out.write(json.dumps({"id": f"r{i}", "title": f"Study {i} of training",
+                                  "abstract": f"Abstract {i}: resistance training and memory in cohort {i % 97}."}) + "\n")
+    env = {**os.environ, "REVIEWER_EMBEDDING__MODEL": "hash-64"}
+    cmd = [sys.executable, "-m", "reviewer.cli", "ingest", str(records), "--store", str(tmp_path / "s")]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
+    time.sleep(6)
+    assert proc.poll() is None, "the ingest finished before it could be stopped"
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (out, err)
+    assert "interrupted" in err and "Traceback" not in err
+    again = subprocess.run(cmd + ["--json"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert again.returncode == 0, again.stderr
+    report = json.loads(again.stdout)
+    assert report["documents_added"] + report["documents_unchanged"] == 30_000

@@ -260,7 +260,7 @@ def test_answer_level_ranks_designs_and_handles_ungraded_passages():
 
 
 def test_answer_level_llm_uses_the_prompt_and_falls_back_on_a_bad_reply():
-    from reviewer.llm.providers import FakeChatModel
+    from reviewer.llm.fake import FakeChatModel
 
     liu = graded(paragraph(REVIEW, "At the individual trial level, Liu et al. [23]"))
     cohort = graded(paragraph(REVIEW, "A cohort study involving 1978"))
@@ -322,4 +322,5 @@ def test_evidence_tag_round_trips_as_json():
 
 @pytest.mark.parametrize("doc_type", [None, "review", "news", "article", DocType.abstract, "bogus"])
 def test_grade_accepts_any_doc_type_spelling(doc_type):
-    assert isinstance(grade("A cohort of 1,000 older adults followed for 5 years.", None, doc_type), EvidenceTag)
+    tag = grade("A prospective cohort study of 1,000 older adults followed for 5 years.", None, doc_type)
+    assert tag.design is StudyDesign.cohort and tag.reasons

@@ -22,7 +22,7 @@ import pytest
 
 from reviewer.answering.extractive import answer, rewrite_followup
 from reviewer.answering.citations import quote_matches
-from reviewer.llm.providers import LLMError
+from reviewer.llm import LLMError, make_chat_model
 from reviewer.models import DocType, Passage
 from reviewer.settings import Settings
 
@@ -204,12 +204,30 @@ def test_rate_limit_past_retries_is_one_clear_error(llm_server, passages):
 
 def test_timeout_is_one_clear_error(llm_server, passages):
     llm_server.reply("too late [1]", delay=2.0)
+    make_chat_model("openai:test-model", _settings(llm_server.url))  # provider imports are not the wait measured
     started = time.perf_counter()
     with pytest.raises(LLMError) as caught:
         answer(QUESTION, passages, _settings(llm_server.url, llm_timeout=0.3, llm_max_retries=0))
     assert time.perf_counter() - started < 1.5
     assert str(caught.value) == (f"the LLM server at {llm_server.url} did not answer within 0.3 s: "
                                  "raise REVIEWER_LLM_TIMEOUT or check the server")
+
+
+def test_timeout_bounds_the_whole_call_not_each_retry(passages):
+    """A server that never answers costs llm_timeout in all, not llm_timeout for every retry."""
+    silent = ScriptedServer()  # its own server: the abandoned client may still knock after the test
+    threading.Thread(target=silent.serve_forever, daemon=True).start()
+    try:
+        for _ in range(4):
+            silent.reply("too late [1]", delay=3.0)
+        make_chat_model("openai:test-model", _settings(silent.url))  # provider imports are not the wait measured
+        started = time.perf_counter()
+        with pytest.raises(LLMError, match=r"did not answer within 1 s"):
+            answer(QUESTION, passages, _settings(silent.url, llm_timeout=1.0, llm_max_retries=3))
+        assert time.perf_counter() - started < 2.5  # one budget, where each retry's own timeout would take 4+ s
+    finally:
+        silent.shutdown()
+        silent.server_close()
 
 
 def test_unreachable_server_is_one_clear_error(passages):

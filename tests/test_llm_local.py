@@ -18,7 +18,8 @@ import pytest
 
 from reviewer.answering.extractive import answer, extractive_answer
 from reviewer.answering.citations import find_citations, quote_matches, split_answer_sentences, support
-from reviewer.llm.providers import LLMError, load_local, make_chat_model
+from reviewer.llm import LLMError, make_chat_model
+from reviewer.llm.local import load_local
 from reviewer.models import DocType, Passage
 from reviewer.settings import Settings
 

@@ -15,7 +15,7 @@ from reviewer.api import Reviewer
 from reviewer.settings import Settings
 from reviewer.retrieval.store import StoreError
 
-from conftest import CORPUS, LITQA2_PDFS, ROOT
+from conftest import CORPUS, LITQA2_PDFS, ROOT, needs_shared
 
 
 def make(store: Path, embedder) -> Reviewer:
@@ -127,6 +127,7 @@ def test_mmr_spreads_across_documents(corpus_reviewer):
     assert len({p.doc_id for p in diverse}) >= 2
 
 
+@needs_shared
 def test_real_pdf_keeps_pages(tmp_path, real_embedder):
     pdf = min(LITQA2_PDFS.glob("*.pdf"), key=lambda p: p.stat().st_size)
     r = make(tmp_path / "store", real_embedder)

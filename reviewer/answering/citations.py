@@ -2,9 +2,10 @@
 
 An answer cites the passages it was given as [1], [2, 3] or [2–4]. After an LLM writes an
 answer, `check_answer` drops markers that point at no given passage, flags sentences that
-cite nothing ("uncited") and sentences whose cited passages do not back them
-("unsupported": too few of the sentence's content words, or a number, occur in the cited
-passages). The word-level helpers here (content words, stems) are shared with the offline
+cite nothing ("uncited"), sentences whose cited passages do not back them ("unsupported":
+too few of the sentence's content words occur in the cited passages), and sentences that
+share the words but not the meaning (a number, a negation, a direction or a population the
+passages do not state, or an instruction to a model; `reviewer.answering.verify`). The word-level helpers here (content words, stems) are shared with the offline
 answerer, so "supported" means the same thing to both.
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
-from reviewer.models import FlaggedSentence, Passage
+from reviewer.answering.verify import disagreement, looks_like_instruction
+from reviewer.models import FlaggedSentence, Passage, Problem
 from reviewer.text import (BULLET, LEADING_MARKERS, MARKER, content_stems, find_citations, normalize_space, numbers, parse_marker,
                            split_sentences, strip_markers)
 
@@ -68,11 +71,12 @@ def support(sentence: str, cited: list[Passage]) -> float:
 
 @dataclass
 class CheckedSentence:
-    """One sentence of an answer with the passages it cites and how well they back it."""
+    """One sentence of an answer with the passages it cites, how well they back it, and what is wrong."""
 
     text: str
     cited: list[int]
     support: float
+    flag: Optional[FlaggedSentence] = None
 
 
 @dataclass
@@ -87,8 +91,37 @@ class AnswerCheck:
 
     @property
     def supported(self) -> list[CheckedSentence]:
-        """Sentences that cite a passage which backs them."""
-        return [s for s in self.sentences if s.cited and s.support >= MIN_SUPPORT]
+        """Sentences that cite a passage which backs them, in words and in meaning."""
+        return [s for s in self.sentences if s.cited and s.support >= MIN_SUPPORT and s.flag is None]
+
+    def add(self, sentence: CheckedSentence) -> None:
+        self.sentences.append(sentence)
+        self.cited.extend(n for n in sentence.cited if n not in self.cited)
+        if sentence.flag is not None:
+            self.flagged.append(sentence.flag)
+
+
+def _checked(sentence: str, passages: list[Passage], min_support: float) -> CheckedSentence:
+    """One sentence checked: its citations, their support, and a flag when its passages do not back it."""
+    cited = find_citations(sentence)
+    if looks_like_instruction(strip_markers(sentence)):
+        flag = FlaggedSentence(sentence=sentence, problem=Problem.instruction, citations=cited,
+                               reason="it reads as an instruction to a model, not a finding")
+        return CheckedSentence(sentence, cited, 0.0, flag)
+    if not cited:
+        claim = len(content_stems(strip_markers(sentence))) >= MIN_CLAIM_WORDS
+        flag = FlaggedSentence(sentence=sentence, problem=Problem.uncited) if claim else None
+        return CheckedSentence(sentence, [], 0.0, flag)
+    sources = [passages[n - 1].text for n in cited]
+    score = support(sentence, [passages[n - 1] for n in cited])
+    wrong = disagreement(sentence, sources)
+    if wrong is not None:
+        flag = FlaggedSentence(sentence=sentence, problem=wrong[0], citations=cited, reason=wrong[1])
+    elif score < min_support:
+        flag = FlaggedSentence(sentence=sentence, problem=Problem.unsupported, citations=cited)
+    else:
+        flag = None
+    return CheckedSentence(sentence, cited, score, flag)
 
 
 def _drop_unknown(text: str, count: int, dropped: list[int]) -> str:
@@ -115,23 +148,13 @@ def check_answer(text: str, passages: list[Passage], min_support: float = MIN_SU
     Returns:
         The answer text with markers to unknown passages removed, each sentence with its
         valid citations and support, the valid and dropped passage numbers, and the flagged
-        sentences ("uncited" or "unsupported").
+        sentences ("uncited", "unsupported", or one whose meaning its passages do not back:
+        see `reviewer.answering.verify`).
     """
     dropped: list[int] = []
     cleaned = _drop_unknown(text, len(passages), dropped)
     check = AnswerCheck(text=cleaned, dropped=sorted(dropped))
     for sentence in split_answer_sentences(cleaned):
-        cited = find_citations(sentence)
-        claim_words = content_stems(strip_markers(sentence))
-        if not cited:
-            check.sentences.append(CheckedSentence(sentence, [], 0.0))
-            if len(claim_words) >= MIN_CLAIM_WORDS:
-                check.flagged.append(FlaggedSentence(sentence=sentence, problem="uncited"))
-            continue
-        score = support(sentence, [passages[n - 1] for n in cited])
-        check.sentences.append(CheckedSentence(sentence, cited, score))
-        check.cited.extend(n for n in cited if n not in check.cited)
-        if score < min_support:
-            check.flagged.append(FlaggedSentence(sentence=sentence, problem="unsupported", citations=cited))
+        check.add(_checked(sentence, passages, min_support))
     check.cited.sort()
     return check

@@ -15,6 +15,7 @@ so instead of padding (`insufficient_evidence`).
 from __future__ import annotations
 
 import math
+from collections import Counter
 import re
 import time
 from dataclasses import dataclass
@@ -394,7 +395,7 @@ def format_passages(passages: list[Passage]) -> str:
         head = f"[{n}] {p.title or p.doc_id}" + (f" — {', '.join(where)}" if where else "")
         head += f" ({', '.join(kind)})" if kind else ""
         if p.evidence is not None and p.evidence.design.value != "unknown":
-            head += f" [evidence: {p.evidence.design.value.replace('_', ' ')}, {p.evidence.strength.value.replace('_', ' ')}]"
+            head += f" [evidence: {p.evidence.design.label}, {p.evidence.strength.label}]"
         blocks.append(f"{head}\n{strip_markers(p.text)}")
     return "\n\n".join(blocks)
 
@@ -428,11 +429,12 @@ def _llm_answer(question: str, passages: list[Passage], model, label: str, setti
         fallback.notes = [f"the answer of {label} was not used because {why}; this is the extractive answer instead",
                           *notes]
         fallback.timings_ms["llm"] = llm_ms
+        fallback.flagged = check.flagged  # shown to the user, not silently dropped
         return fallback
     citations = [Citation(**passages[n - 1].model_dump(), n=n) for n in check.cited]
     if check.flagged:
-        counts = {p: sum(f.problem == p for f in check.flagged) for p in ("uncited", "unsupported")}
-        notes.append("; ".join(f"{c} {p} sentence{'s' if c != 1 else ''}" for p, c in counts.items() if c) + " flagged")
+        counts = Counter(f.problem.label for f in check.flagged)
+        notes.append("; ".join(f"{c} {p} sentence{'s' if c != 1 else ''}" for p, c in counts.items()) + " flagged")
     return Answer(question=question, answer=check.text, citations=citations, passages=list(passages), llm=label,
                   flagged=check.flagged, notes=notes, timings_ms={"llm": llm_ms})
 

@@ -205,7 +205,7 @@ class ChatSession:
         return True
 
     def error(self, message: str) -> None:
-        from rich.markup import escape
+        from reviewer.cli.render import safe as escape
 
         self.errors += 1
         self.err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
@@ -284,7 +284,7 @@ class ChatSession:
             path.write_text(transcript_markdown(self.turns, self.reviewer.store.location), encoding="utf-8")
         except OSError as exc:
             raise ChatCommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-        self.console.print(f"saved {len(self.turns)} turn{'s' if len(self.turns) != 1 else ''} to {path}")
+        self.console.print(f"saved {len(self.turns)} turn{'s' if len(self.turns) != 1 else ''} to {escape(path)}")
 
     def _do_k(self, arg: str) -> None:
         if arg:
@@ -292,7 +292,7 @@ class ChatSession:
         self.console.print(f"passages to retrieve: {self.k or self.reviewer.settings.retrieval.k}")
 
     def _do_llm(self, arg: str) -> None:
-        from rich.markup import escape
+        from reviewer.cli.render import safe as escape
 
         if arg.lower() in ("off", "none", "offline"):
             self.llm, self.llm_label = None, None
@@ -338,7 +338,10 @@ class ChatSession:
         words = [f"/{c.value}" for c in Command] + ["/exit"]
         session = PromptSession(history=self._history(), auto_suggest=AutoSuggestFromHistory(),
                                 completer=WordCompleter(words, sentence=True), complete_while_typing=False)
-        self.console.print(f"[bold]reviewer chat[/] · {self.check_store()} · LLM: {self.llm_name}", soft_wrap=True)
+        from reviewer.cli.render import safe
+
+        self.console.print(f"[bold]reviewer chat[/] · {safe(self.check_store())} · LLM: {safe(self.llm_name)}",
+                           soft_wrap=True)
         self.console.print("[dim]Ask a question; /help lists the commands; Ctrl-D leaves.[/]")
         self.warm_up()
         while True:
@@ -356,7 +359,7 @@ class ChatSession:
 
     def run_lines(self, lines: Iterable[str]) -> int:
         """Treat each non-blank line as typed input; returns 1 when any line ended in an error, else 0."""
-        from rich.markup import escape
+        from reviewer.cli.render import safe as escape
 
         self.check_store()
         for raw in lines:

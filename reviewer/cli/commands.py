@@ -16,7 +16,6 @@ from typing import Annotated, Optional
 import typer
 
 from reviewer.cli import bibfiles
-
 app = typer.Typer(
     name="reviewer",
     help="Ask a folder of papers questions; get answers with cited, evidence-graded passages.",
@@ -33,8 +32,6 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the pydantic 
 LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="PROVIDER:MODEL, e.g. openai:gpt-4o-mini, ollama:llama3.1, local:/path/model.gguf [env: REVIEWER_LLM]")]
 LlmUrlOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio) [env: REVIEWER_LLM_BASE_URL]")]
 KOpt = Annotated[Optional[int], typer.Option("-k", help="Passages to retrieve.", min=1)]
-BibOpt = Annotated[Optional[Path], typer.Option("--bib", help="Also write the cited documents to this file: .bib (BibTeX), .ris or .json (CSL-JSON).")]
-StyleOpt = Annotated[Optional[str], typer.Option("--style", help="Reference list style: author-year (default), apa, vancouver, chicago, any CSL style name or a .csl file [env: REVIEWER_CITATION_STYLE]")]
 
 
 def _console(stderr: bool = False):
@@ -43,9 +40,17 @@ def _console(stderr: bool = False):
     return Console(stderr=stderr, highlight=False)
 
 
+def escape(text: object) -> str:
+    """Text shown as is in rich output: file names, titles and messages are never read as markup."""
+    from reviewer.cli.render import safe
+
+    return safe(text)
+
+
 def fail(message: str, code: int = 2) -> None:
     """Print one line naming the problem and exit."""
-    _console(stderr=True).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
+    # The message can quote a file name or document text: escaped, so it is never read as markup.
+    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -63,14 +68,32 @@ def handled():
         raise typer.Exit(130)
 
 
+@contextmanager
+def waiting_for_llm(settings):
+    """A spinner on stderr while an LLM works (terminals only), saying how long it may take."""
+    if not settings.llm:
+        yield
+        return
+    with _console(stderr=True).status(f"asking {escape(settings.llm)} (gives up after {settings.llm_timeout:g} s)…"):
+        yield
+
+
 def make_reviewer(store: Optional[Path] = None, chroma_url: Optional[str] = None, embedding_model: Optional[str] = None,
-                  llm: Optional[str] = None, llm_base_url: Optional[str] = None):
-    """Settings from env/config with CLI flags on top, and a Reviewer over them."""
+                  llm: Optional[str] = None, llm_base_url: Optional[str] = None, create: bool = False):
+    """Settings from env/config with CLI flags on top, and a Reviewer over them.
+
+    Only `create` (ingest, eval) may start a new embedded store: a mistyped `--store` given to
+    any other command is an error, not an empty store left behind.
+    """
     from reviewer.api import Reviewer
+    from reviewer.retrieval.store import StoreError
     from reviewer.settings import Settings
 
     settings = Settings.load(**{"store": store, "chroma_url": chroma_url, "embedding.model": embedding_model,
                                 "llm": llm, "llm_base_url": llm_base_url})
+    if not create and settings.chroma_url is None and not Path(settings.store).exists():
+        raise StoreError(f"no store at {settings.store}: run `reviewer ingest PATH --store {settings.store}` first, "
+                         "or check --store / REVIEWER_STORE")
     return Reviewer(settings=settings)
 
 
@@ -81,8 +104,7 @@ def print_json(data) -> None:
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL; .bib, .ris or CSL-JSON libraries; a Zotero data directory.")],
-    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False,
-    collection: Annotated[Optional[str], typer.Option("--collection", help="Zotero: only the items of this collection (and its subcollections).")] = None,
+    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False, collection: bibfiles.CollectionOpt = None,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
@@ -90,14 +112,12 @@ def ingest(
 ) -> None:
     """Parse, chunk, grade and embed documents into the store; unchanged files are skipped.
 
-    A reference-manager library gives one document per record: its attached PDF, else its abstract.
-
     Example: reviewer ingest corpus/ papers/new.pdf --prune   (or: reviewer ingest ~/Zotero --collection "Sleep")
     """
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
-        r = make_reviewer(store, chroma_url, embedding_model)
+        r = make_reviewer(store, chroma_url, embedding_model, create=True)
         with IngestProgress(enabled=not as_json) as progress:
             report = r.ingest(paths, prune=prune, progress=progress, collection=collection)
     if as_json:
@@ -105,7 +125,7 @@ def ingest(
     else:
         console = _console()
         for f in report.failures:
-            _console(stderr=True).print(f"[yellow]skipped[/] {f.path}: {f.reason}", soft_wrap=True)
+            _console(stderr=True).print(f"[yellow]skipped[/] {escape(f.path)}: {escape(f.reason)}", soft_wrap=True)
         console.print(ingest_table(report))
     if report.failures:
         raise typer.Exit(1)
@@ -113,10 +133,7 @@ def ingest(
 
 @app.command()
 def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
-         as_json: JsonOpt = False,
-         fmt: Annotated[Optional[str], typer.Option("--format", help="Export the library as bib (BibTeX), ris or csljson instead of listing it.")] = None,
-         output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the export to this file.")] = None,
-         doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None) -> None:
+         as_json: JsonOpt = False, fmt: bibfiles.ExportOpt = None, output: bibfiles.OutputOpt = None, doc: bibfiles.DocOpt = None) -> None:
     """List the documents in the store (title, year, type, chunks, source), or export them as a bibliography.
 
     Example: reviewer docs --json | jq '.[].title'   (or: reviewer docs --format bib -o library.bib)
@@ -124,15 +141,7 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: 
     from reviewer.cli.render import documents_table
 
     if fmt is not None or output is not None:
-        from reviewer.bibliography.export import EXPORT_FORMATS, format_for
-
-        fmt = fmt or format_for(output.suffix)
-        if fmt not in EXPORT_FORMATS:
-            fail(f"--format '{fmt}' is not one of {', '.join(EXPORT_FORMATS)}")
-        with handled():
-            text = make_reviewer(store, chroma_url, embedding_model).export_bibliography(fmt, doc_ids=doc)
-        bibfiles.write_or_print(text, output)
-        return
+        return bibfiles.export(lambda: make_reviewer(store, chroma_url, embedding_model), fmt, output, doc)
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
     if as_json:
@@ -172,7 +181,7 @@ def remove(
     with handled():
         removed = make_reviewer(store, chroma_url, embedding_model).remove(doc_ids)
     for doc_id in doc_ids:
-        _console().print(f"removed {doc_id}" if doc_id in removed else f"[yellow]not found[/] {doc_id}")
+        _console().print(f"removed {escape(doc_id)}" if doc_id in removed else f"[yellow]not found[/] {escape(doc_id)}")
     if len(removed) != len(doc_ids):
         raise typer.Exit(1)
 
@@ -190,9 +199,7 @@ def ask(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the answer and sources as Markdown.")] = False,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
-    years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None,
-    bib: BibOpt = None,
-    style: StyleOpt = None,
+    years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None, bib: bibfiles.BibOpt = None, style: bibfiles.StyleOpt = None,
 ) -> None:
     """Answer a question with numbered citations \\[n] to passages, and a table of sources.
 
@@ -207,19 +214,17 @@ def ask(
             span = (int(first), int(last or first))
         except ValueError:
             fail(f"--years '{years}' is not a range like 2015-2025")
-    bib_format = bibfiles.bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        style = bibfiles.style(r, style)
-        result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
-        if as_json:
-            print_json(result.model_dump(mode="json"))
-        elif markdown:
-            sys.stdout.write(answer_markdown(result, style))
-        else:
-            print_answer(_console(), result, style)
-    if bib is not None:
-        bibfiles.write_cited(bib, bib_format, result.citations)
+        with waiting_for_llm(r.settings):
+            result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+    elif markdown:
+        sys.stdout.write(answer_markdown(result, style))
+    else:
+        print_answer(_console(), result, style)
+    bibfiles.write_cited(bib, result.citations)
 
 
 @app.command()
@@ -256,7 +261,7 @@ def eval_(
     update_baseline: Annotated[bool, typer.Option("--update-baseline", help="Accept this run as the new baseline (gated against thresholds only).")] = False,
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Ingest this folder first (unchanged files are skipped).")] = None,
     only: Annotated[Optional[list[str]], typer.Option("--only", help="Only cases with this id or tag (repeatable).")] = None,
-    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML (a testcase per question and per gate).")] = None,
+    junit: Annotated[Optional[Path], typer.Option("--junit", help="Also write JUnit XML (a testcase per gate check; missed questions as properties).")] = None,
     json_file: Annotated[Optional[Path], typer.Option("--json", help="Also write the full per-case JSON report to this file.")] = None,
     k: KOpt = None,
     llm: LlmOpt = None,
@@ -275,41 +280,51 @@ def eval_(
     """
     import tempfile
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from reviewer.cli.render import failures_table, metrics_table
+    from reviewer.evaluation.gate import gates, to_junit, write_baseline
 
-    from reviewer.evaluation import suite as ev
-    from reviewer.cli.render import IngestProgress
-
+    compare_with = None if update_baseline else baseline
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
         fresh = store is None and chroma_url is None and not _env_store()
-        r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url)
-        if corpus is not None or fresh:
-            with IngestProgress() as progress:
-                r.ingest([corpus or Path("corpus")], progress=progress)
-        with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
-                      transient=True) as bar:
-            task = bar.add_task("eval", total=None)
-            result = ev.run_suite(r, suite, k=k, only=only,
-                                  progress=lambda done, total, case: bar.update(task, completed=done, total=total))
+        r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url,
+                          create=fresh or corpus is not None)
+        result = _run_suite(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
-            ev.write_baseline(result, baseline)
-        checked = ev.gates(result, thresholds, None if update_baseline else baseline)
+            write_baseline(result, baseline)
+        checked = gates(result, thresholds, compare_with)
         if junit is not None:
-            junit.write_text(ev.to_junit(result, thresholds, None if update_baseline else baseline), encoding="utf-8")
+            junit.write_text(to_junit(result, thresholds, compare_with), encoding="utf-8")
         if json_file is not None:
-            ev.write_baseline(result, json_file)
+            write_baseline(result, json_file)
     failures = [msg for g in checked for msg in g.failures]
     console = _console()
-    console.print(ev.metrics_table(result, checked))
+    console.print(metrics_table(result, checked))
     if any(not c.passed for c in result.cases):
-        console.print(ev.failures_table(result))
+        console.print(failures_table(result))
     for msg in failures:
-        _console(stderr=True).print(f"[bold red]gate failed:[/] {msg}" if check else f"[yellow]below gate:[/] {msg}",
-                                    soft_wrap=True)
+        _console(stderr=True).print(f"[bold red]gate failed:[/] {escape(msg)}" if check
+                                    else f"[yellow]below gate:[/] {escape(msg)}", soft_wrap=True)
     if update_baseline:
-        console.print(f"baseline written to {baseline}")
+        console.print(f"baseline written to {escape(str(baseline))}")
     if failures and check:
         raise typer.Exit(1)
+
+
+def _run_suite(r, suite: Path, k: Optional[int], only: Optional[list[str]], corpus: Optional[Path]):
+    """Ingest `corpus` first when given, then run the suite with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from reviewer.cli.render import IngestProgress
+    from reviewer.evaluation.suite import run_suite
+
+    if corpus is not None:
+        with IngestProgress() as progress:
+            r.ingest([corpus], progress=progress)
+    with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
+                  transient=True) as bar:
+        task = bar.add_task("eval", total=None)
+        return run_suite(r, suite, k=k, only=only,
+                         progress=lambda done, total, case: bar.update(task, completed=done, total=total))
 
 
 def _env_store() -> bool:
@@ -331,32 +346,32 @@ def summarize(
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
-    bib: BibOpt = None,
-    style: StyleOpt = None,
+    bib: bibfiles.BibOpt = None, style: bibfiles.StyleOpt = None,
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
     Example: reviewer summarize "Does resistance training improve cognition in older adults?" --format html -o evidence.html
     """
-    from reviewer.summary.export import FORMATS, print_summary, render
+    from reviewer.cli.render import print_summary
+    from reviewer.models import OutputFormat
+    from reviewer.summary.export import render
 
+    formats = [f.value for f in OutputFormat]
     suffix = output.suffix.lower().lstrip(".") if output else ""
-    fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in FORMATS else None) or ("md" if output else "rich")
-    if fmt not in FORMATS:
-        fail(f"--format '{fmt}' is not one of {', '.join(FORMATS)}")
+    fmt = fmt or {"markdown": "md", "htm": "html"}.get(suffix, suffix if suffix in formats else None) or ("md" if output else "rich")
+    if fmt not in formats:
+        fail(f"--format '{fmt}' is not one of {', '.join(formats)}")
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
-    bib_format = bibfiles.bib_format(bib)
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
-        style = bibfiles.style(r, style)
-        summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
-        if bib is not None:
-            bibfiles.write_cited(bib, bib_format, summary.citations)
-        if fmt == "rich":
-            print_summary(_console(), summary, style=style)
-            return
-        text = render(summary, fmt, style)
+        with waiting_for_llm(r.settings):
+            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
+    bibfiles.write_cited(bib, summary.citations)
+    if fmt == "rich":
+        print_summary(_console(), summary, style=style)
+        return
+    text = render(summary, fmt, style)
     if output is None:
         sys.stdout.write(text)
         return
@@ -367,7 +382,17 @@ def summarize(
     _console().print(str(output.resolve()), soft_wrap=True)
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main() -> None:  # console-script entry point
+    """Run the CLI; SIGTERM and SIGHUP stop it the way Ctrl-C does (everything stored so far is kept)."""
+    import signal
+
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), _interrupt)
     app()
 
 

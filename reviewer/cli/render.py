@@ -1,15 +1,36 @@
 """Rendering results for people: rich tables, progress bars, Markdown.
 
-Colours follow evidence strength everywhere passages are shown.
+Colours follow evidence strength everywhere passages are shown. Every string that comes from
+a document (titles, passages, sources, reasons) goes through `safe` first: rich would read
+"[abstract only]" as a tag and "[link=...]" as a live link, and control characters would
+reach the terminal as escape sequences.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Optional
 
-from reviewer.models import Answer, DocumentInfo, EvidenceTag, IngestReport, Passage, StoreStats
+from reviewer.models import Answer, DocumentInfo, EvidenceSummary, EvidenceTag, IngestReport, Passage, StoreStats
+from reviewer.text import snippet
 
 STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text with terminal control characters (escape sequences, bells, carriage returns) removed."""
+    return _CONTROL.sub("", str(text))
+
+
+def safe(text: object) -> str:
+    """Text shown literally in rich markup: control characters removed, markup escaped."""
+    from rich.markup import escape
+
+    return escape(plain(text))
+
+
+DIRECTION_STYLE = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
 _STAGE_LABEL = {"files": "Reading files", "chunking": "Chunking and grading", "embedding": "Embedding chunks"}
 
 
@@ -73,7 +94,7 @@ def documents_table(items: list[DocumentInfo]):
     for col in ("id", "title", "year", "type", "chunks", "source"):
         table.add_column(col, overflow="fold")
     for d in items:
-        table.add_row(d.doc_id, d.title, str(d.year or ""), d.doc_type.value, str(d.chunks), d.source)
+        table.add_row(safe(d.doc_id), safe(d.title), str(d.year or ""), d.doc_type.value, str(d.chunks), safe(d.source))
     return table
 
 
@@ -81,9 +102,9 @@ def stats_table(s: StoreStats):
     from rich.table import Table
 
     table = Table(title="Store", show_header=False)
-    table.add_row("location", s.location)
-    table.add_row("collection", s.collection)
-    table.add_row("embedding model", s.embedding_model)
+    table.add_row("location", safe(s.location))
+    table.add_row("collection", safe(s.collection))
+    table.add_row("embedding model", safe(s.embedding_model))
     table.add_row("documents", str(s.documents))
     table.add_row("chunks", str(s.chunks))
     for doc_type, n in sorted(s.by_doc_type.items()):
@@ -91,18 +112,10 @@ def stats_table(s: StoreStats):
     return table
 
 
-def location(p: Passage) -> str:
-    """Section and page of a passage, as far as known."""
-    parts = [p.section or ""]
-    if p.page:
-        parts.append(f"p. {p.page}")
-    return ", ".join(x for x in parts if x)
-
-
 def evidence_label(tag: Optional[EvidenceTag]) -> str:
     if tag is None:
         return ""
-    return f"{tag.design.value.replace('_', ' ')} · {tag.strength.value.replace('_', ' ')}"
+    return f"{tag.design.label} · {tag.strength.label}"
 
 
 def evidence_markup(tag: Optional[EvidenceTag]) -> str:
@@ -110,11 +123,6 @@ def evidence_markup(tag: Optional[EvidenceTag]) -> str:
         return ""
     style = STRENGTH_STYLE.get(tag.strength.value, "")
     return f"[{style}]{evidence_label(tag)}[/]"
-
-
-def snippet(text: str, n: int = 160) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
 
 
 def sources_table(answer: Answer, full: bool = False):
@@ -131,21 +139,20 @@ def sources_table(answer: Answer, full: bool = False):
     table.add_column("passage", overflow="fold")
     for i, p in enumerate(rows, start=1):
         n = getattr(p, "n", i)
-        table.add_row(str(n), p.title, location(p), evidence_markup(p.evidence), p.text if full else snippet(p.text))
+        table.add_row(str(n), safe(p.title), safe(p.location), evidence_markup(p.evidence),
+                      safe(p.text if full else snippet(p.text)))
     return table
 
 
 def print_references(console, citations, style: str = "author-year") -> None:
     """The reference list of the cited documents (author, year, title, DOI or file and pages)."""
-    from rich.markup import escape
-
     from reviewer.bibliography.references import cited_references, plain_lines
 
     lines = plain_lines(cited_references(citations, style))
     if lines:
         console.print("[bold]References[/]")
         for line in lines:
-            console.print(escape(line), soft_wrap=True)
+            console.print(safe(line), soft_wrap=True)
 
 
 def references_markdown(citations, style: str = "author-year") -> list[str]:
@@ -158,21 +165,20 @@ def references_markdown(citations, style: str = "author-year") -> list[str]:
 
 def print_answer(console, answer: Answer, style: str = "author-year") -> None:
     """The answer with [n] markers, notes and flags, the sources table, then the reference list."""
-    from rich.markup import escape
-
     if answer.standalone_question and answer.standalone_question != answer.question:
-        console.print(f"[dim](searched for: {escape(answer.standalone_question)})[/]")
+        console.print(f"[dim](searched for: {safe(answer.standalone_question)})[/]")
     style = "yellow" if answer.insufficient_evidence else ""
     # Word-wrap on a terminal; keep long lines whole when piped.
-    console.print(f"[{style}]{escape(answer.answer)}[/]" if style else escape(answer.answer),
+    console.print(f"[{style}]{safe(answer.answer)}[/]" if style else safe(answer.answer),
                   soft_wrap=not console.is_terminal)
     if answer.strongest_design:
         mixed = " · [yellow]evidence mixed[/]" if answer.mixed else ""
-        console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.value.replace('_', ' ')}{mixed}")
+        console.print(f"[dim]strongest evidence:[/] {answer.strongest_design.label}{mixed}")
     for flag in answer.flagged:
-        console.print(f"[yellow]⚠ {flag.problem}:[/] {escape(flag.sentence)}", soft_wrap=True)
+        why = f" [dim]({safe(flag.reason)})[/]" if flag.reason else ""
+        console.print(f"[yellow]⚠ {flag.problem.label}:[/] {safe(flag.sentence)}{why}", soft_wrap=True)
     for note in answer.notes:
-        console.print(f"[dim]note: {escape(note)}[/]", soft_wrap=True)
+        console.print(f"[dim]note: {safe(note)}[/]", soft_wrap=True)
     console.print(sources_table(answer))
     print_references(console, answer.citations, style)
 
@@ -181,14 +187,14 @@ def answer_markdown(answer: Answer, style: str = "author-year") -> str:
     """The answer, its sources and its reference list as Markdown (for `--markdown` and chat transcripts)."""
     lines = [f"## {answer.question}", "", answer.answer, ""]
     if answer.strongest_design:
-        lines += [f"*Strongest evidence: {answer.strongest_design.value.replace('_', ' ')}"
+        lines += [f"*Strongest evidence: {answer.strongest_design.label}"
                   f"{' (mixed)' if answer.mixed else ''}*", ""]
     for note in answer.notes:
         lines += [f"> note: {note}", ""]
     if answer.citations:
         lines += ["| n | title | section / page | evidence | passage |", "|---|---|---|---|---|"]
         for c in answer.citations:
-            cells = [str(c.n), c.title, location(c), evidence_label(c.evidence), snippet(c.text, 200)]
+            cells = [str(c.n), c.title, c.location, evidence_label(c.evidence), snippet(c.text, 200)]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     lines += references_markdown(answer.citations, style)
@@ -208,21 +214,99 @@ def facts_line(tag: EvidenceTag) -> str:
 def passage_panel(p: Passage, n: int):
     """One passage in full (chat's `/open N`): where it comes from, its evidence tag and why, its text."""
     from rich.console import Group
-    from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
 
-    meta = [location(p), p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
-    lines = [f"[dim]{escape(' · '.join(x for x in meta if x) or 'no section or page recorded')}[/]",
-             f"[dim]source:[/] {escape(p.source)}"]
+    meta = [p.location, p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
+    lines = [f"[dim]{safe(' · '.join(x for x in meta if x) or 'no section or page recorded')}[/]",
+             f"[dim]source:[/] {safe(p.source)}"]
     if p.evidence is None:
         lines.append("[dim]evidence: not graded[/]")
     else:
         lines.append(f"[dim]evidence:[/] {evidence_markup(p.evidence)}")
-        lines += [f"  [dim]because:[/] “{escape(reason)}”" for reason in p.evidence.reasons]
+        lines += [f"  [dim]because:[/] “{safe(reason)}”" for reason in p.evidence.reasons]
         facts = facts_line(p.evidence)
         if facts:
-            lines.append(f"[dim]study:[/] {escape(facts)}")
+            lines.append(f"[dim]study:[/] {safe(facts)}")
     border = STRENGTH_STYLE.get(p.evidence.strength.value, "dim") if p.evidence else "dim"
-    body = Group(*(Text.from_markup(line) for line in lines), Text(""), Text(p.text))
-    return Panel(body, title=escape(f"[{n}] {p.title}"), title_align="left", border_style=border)
+    body = Group(*(Text.from_markup(line) for line in lines), Text(""), Text(plain(p.text)))
+    return Panel(body, title=safe(f"[{n}] {p.title}"), title_align="left", border_style=border)
+
+
+def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False, style: str = "author-year") -> None:
+    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources, references."""
+    from rich.table import Table
+
+    from reviewer.summary.export import label
+
+    console.print(f"[bold]{safe(summary.question)}[/]")
+    console.print(safe(summary.answer), soft_wrap=True)
+    # The terminal shows the columns a reader scans; md, csv and html carry every column.
+    table = Table(title=f"Evidence table ({len(summary.rows)} studies)", show_lines=False)
+    for c in ("#", "study", "design", "strength", "n", "outcome", "effect", "direction", "cite"):
+        table.add_column(c, overflow="fold", justify="right" if c in ("#", "n") else "left",
+                         min_width=12 if c in ("study", "effect") else None)
+    for i, row in enumerate(summary.rows, 1):
+        direction = label(row.direction)
+        table.add_row(
+            str(i), safe(row.study), label(row.design),
+            f"[{STRENGTH_STYLE[row.strength.value]}]{label(row.strength)}[/]", label(row.n),
+            safe(label(row.outcome)), safe(label(row.effect)),
+            f"[{DIRECTION_STYLE[row.direction.value]}]{direction}[/]" if row.direction else "",
+            f"\\[{row.citation}]",
+        )
+    console.print(table)
+    for title, findings in (("Agreements", summary.agreements), ("Conflicts", summary.conflicts)):
+        console.print(f"[bold]{title}[/]" + ("" if findings else ": none found"))
+        for f in findings:
+            console.print(f"  • {safe(f.finding)} [dim](rows {', '.join(str(i + 1) for i in f.rows)})[/]",
+                          soft_wrap=True)
+    console.print("[bold]Gaps[/]" + ("" if summary.gaps else ": none stated"))
+    for g in summary.gaps:
+        console.print(f"  • {safe(g.text)} \\[{g.citation}]", soft_wrap=True)
+    sources = Table(title="Sources")
+    sources.add_column("n", justify="right")
+    sources.add_column("title", overflow="fold", max_width=40)
+    sources.add_column("section / page", overflow="fold", max_width=30)
+    sources.add_column("passage", overflow="fold")
+    for c in summary.citations:
+        sources.add_row(str(c.n), safe(c.title), safe(c.location),
+                        safe(c.text if full else snippet(c.text, 160)))
+    console.print(sources)
+    print_references(console, summary.citations, style)
+    for note in summary.notes:
+        console.print(f"[dim]note: {safe(note)}[/]", soft_wrap=True)
+
+
+def metrics_table(report, checked=None):
+    """A rich table of the metrics, with thresholds, baseline and pass/fail when `checked` gates are given."""
+    from pathlib import Path
+
+    from rich.table import Table
+
+    by_metric = {g.metric: g for g in checked or []}
+    table = Table(title=f"eval: {Path(report.suite).name}, {len(report.cases)} cases, k={report.k}, "
+                        f"llm={report.llm or 'extractive'}", title_justify="left")
+    for col in ("metric", "value", "min/max", "baseline", ""):
+        table.add_column(col, justify="left" if col == "metric" else "right")
+    for metric, value in report.metrics.items():
+        g = by_metric.get(metric)
+        bound = "" if g is None else (f"≥ {g.minimum:g}" if g.minimum is not None else
+                                      f"≤ {g.maximum:g}" if g.maximum is not None else "")
+        status = "" if g is None else ("[green]ok[/]" if g.passed else "[bold red]FAIL[/]")
+        shown = "—" if value is None else (f"{value:.0f}" if metric.endswith("_ms") else f"{value:.3f}")
+        table.add_row(metric, shown, bound, "" if g is None or g.baseline is None else f"{g.baseline:.3f}", status)
+    return table
+
+
+def failures_table(report):
+    """A rich table of the cases that failed and why."""
+    from rich.table import Table
+
+    table = Table(title="failed cases", title_justify="left")
+    table.add_column("case")
+    table.add_column("problem")
+    for c in report.cases:
+        if not c.passed:
+            table.add_row(c.id, "\n".join(c.problems()))
+    return table

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from reviewer.loading.loaders import LoadError
+from reviewer.loading.common import LoadError
 from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, full_name, optional, record_documents
 from reviewer.models import Document, IngestFailure
 

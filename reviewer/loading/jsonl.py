@@ -7,7 +7,7 @@ import json
 import re
 from pathlib import Path
 
-from reviewer.loading.loaders import LoadError, _metadata, make_blocks
+from reviewer.loading.common import LoadError, _metadata, make_blocks
 from reviewer.models import DocType, Document, IngestFailure
 
 # --------------------------------------------------------------------------- JSONL abstract exports

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
-from reviewer.loading.loaders import LoadError, clean_doi, doc_id_for, hyphenated_words, join_lines, make_blocks, parse_year
+from reviewer.loading.common import LoadError, clean_doi, doc_id_for, hyphenated_words, join_lines, make_blocks, parse_year
 from reviewer.loading.pdf_metadata import first_page_metadata
 from reviewer.models import DocType, Document
 

@@ -17,7 +17,7 @@ from typing import Iterable, Optional
 
 from pydantic import BaseModel, Field
 
-from reviewer.loading.loaders import LoadError, clean_doi, make_blocks, parse_year, slugify
+from reviewer.loading.common import LoadError, clean_doi, make_blocks, parse_year, slugify
 from reviewer.models import DocType, Document, IngestFailure
 
 #: Name particles that belong to the family name ("Ludwig van Beethoven" -> family "van Beethoven").

@@ -14,19 +14,17 @@ from collections import Counter
 from html import escape
 from typing import Optional
 
-from reviewer.bibliography.references import cited_references, html_items, markdown_lines, plain_lines
+from reviewer.bibliography.references import cited_references, html_items, markdown_lines
 from reviewer.bibliography.references import label as label_of
-from reviewer.models import Citation, EvidenceSummary, Strength, SummaryRow
+from reviewer.models import Citation, EvidenceSummary, OutputFormat, Strength, SummaryRow
+from reviewer.text import snippet
 
-FORMATS = ("rich", "md", "json", "csv", "html")
 #: Columns of the evidence table, in order (also the CSV header).
 COLUMNS = ("study", "design", "population", "n", "intervention", "duration", "outcome", "effect", "direction",
            "strength", "citation")
 #: The CSV adds the cited document's identity to every row.
 CSV_COLUMNS = COLUMNS + ("doc_id", "title", "first_author", "year", "doi", "file", "page")
 STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e"}
-_RICH_STRENGTH = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
-_RICH_DIRECTION = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
@@ -34,8 +32,7 @@ def label(value) -> str:
     """A cell as people read it: enums by their words ('very low'), None as empty."""
     if value is None:
         return ""
-    value = getattr(value, "value", value)
-    return str(value).replace("_", " ") if isinstance(value, str) else str(value)
+    return getattr(value, "label", None) or str(value)
 
 
 def cells(row: SummaryRow) -> list[str]:
@@ -43,22 +40,17 @@ def cells(row: SummaryRow) -> list[str]:
     return [label(getattr(row, c)) for c in COLUMNS]
 
 
-def _where(c: Citation) -> str:
-    parts = [c.section or "", f"p. {c.page}" if c.page else ""]
-    return ", ".join(p for p in parts if p)
+def render(summary: EvidenceSummary, fmt: OutputFormat, style: str = "author-year") -> str:
+    """The summary as text in a file format (every `OutputFormat` but `rich`, which is the terminal's).
 
-
-def _snippet(text: str, n: int = 220) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"
-
-
-def render(summary: EvidenceSummary, fmt: str, style: str = "author-year") -> str:
-    """The summary as text in one of `FORMATS` other than "rich"; `style` formats the reference list."""
-    renderers = {"md": to_markdown, "json": to_json, "csv": to_csv, "html": to_html}
+    `style` formats the reference list of md and html.
+    """
+    renderers = {OutputFormat.md: to_markdown, OutputFormat.json: to_json, OutputFormat.csv: to_csv,
+                 OutputFormat.html: to_html}
     if fmt not in renderers:
-        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(renderers)}")
-    return renderers[fmt](summary, style) if fmt in ("md", "html") else renderers[fmt](summary)
+        raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(r.value for r in renderers)}")
+    fmt = OutputFormat(fmt)
+    return renderers[fmt](summary, style) if fmt in (OutputFormat.md, OutputFormat.html) else renderers[fmt](summary)
 
 
 def _document_cells(citation: Optional[Citation]) -> list[str]:
@@ -128,9 +120,9 @@ def to_markdown(summary: EvidenceSummary, style: str = "author-year") -> str:
     lines += ["", "## Sources", ""]
     for c in summary.citations:
         evidence = f" — {label(c.evidence.design)}, {label(c.evidence.strength)}" if c.evidence else ""
-        where = f" ({_where(c)})" if _where(c) else ""
+        where = f" ({c.location})" if c.location else ""
         who = f" — {label_of(c.reference)}" if c.reference else ""
-        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{who}{where}{evidence}: {_md(_snippet(c.text))}")
+        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{who}{where}{evidence}: {_md(snippet(c.text))}")
     lines += ["", "## References", ""] + (markdown_lines(cited_references(summary.citations, style)) or ["None cited."])
     if summary.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in summary.notes]
@@ -237,8 +229,8 @@ def to_html(summary: EvidenceSummary, style: str = "author-year") -> str:
         evidence = f" · {label(c.evidence.design)} · {label(c.evidence.strength)}" if c.evidence else ""
         who = f"{label_of(c.reference)} · " if c.reference else ""
         sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
-                       f'<span class="meta">{escape(who + _where(c) + evidence)}</span><br>'
-                       f"{escape(_snippet(c.text, 400))}</li>")
+                       f'<span class="meta">{escape(who + c.location + evidence)}</span><br>'
+                       f"{escape(snippet(c.text, 400))}</li>")
     notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -265,53 +257,3 @@ def to_html(summary: EvidenceSummary, style: str = "author-year") -> str:
 {f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ""}
 </body></html>
 """
-
-
-# ---------------------------------------------------------------- rich
-
-
-def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False, style: str = "author-year") -> None:
-    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources."""
-    from rich.markup import escape as rich_escape
-    from rich.table import Table
-
-    console.print(f"[bold]{rich_escape(summary.question)}[/]")
-    console.print(rich_escape(summary.answer), soft_wrap=True)
-    # The terminal shows the columns a reader scans; md, csv and html carry every column.
-    table = Table(title=f"Evidence table ({len(summary.rows)} studies)", show_lines=False)
-    for c in ("#", "study", "design", "strength", "n", "outcome", "effect", "direction", "cite"):
-        table.add_column(c, overflow="fold", justify="right" if c in ("#", "n") else "left",
-                         min_width=12 if c in ("study", "effect") else None)
-    for i, row in enumerate(summary.rows, 1):
-        direction = label(row.direction)
-        table.add_row(
-            str(i), rich_escape(row.study), label(row.design),
-            f"[{_RICH_STRENGTH[row.strength.value]}]{label(row.strength)}[/]", label(row.n),
-            rich_escape(label(row.outcome)), rich_escape(label(row.effect)),
-            f"[{_RICH_DIRECTION[row.direction.value]}]{direction}[/]" if row.direction else "",
-            f"\\[{row.citation}]",
-        )
-    console.print(table)
-    for title, findings in (("Agreements", summary.agreements), ("Conflicts", summary.conflicts)):
-        console.print(f"[bold]{title}[/]" + ("" if findings else ": none found"))
-        for f in findings:
-            console.print(f"  • {rich_escape(f.finding)} [dim](rows {', '.join(str(i + 1) for i in f.rows)})[/]",
-                          soft_wrap=True)
-    console.print("[bold]Gaps[/]" + ("" if summary.gaps else ": none stated"))
-    for g in summary.gaps:
-        console.print(f"  • {rich_escape(g.text)} \\[{g.citation}]", soft_wrap=True)
-    sources = Table(title="Sources")
-    sources.add_column("n", justify="right")
-    sources.add_column("title", overflow="fold", max_width=40)
-    sources.add_column("section / page", overflow="fold", max_width=30)
-    sources.add_column("passage", overflow="fold")
-    for c in summary.citations:
-        sources.add_row(str(c.n), rich_escape(c.title), rich_escape(_where(c)),
-                        rich_escape(c.text if full else _snippet(c.text, 160)))
-    console.print(sources)
-    references = plain_lines(cited_references(summary.citations, style))
-    console.print("[bold]References[/]" + ("" if references else ": none cited"))
-    for line in references:
-        console.print(rich_escape(line), soft_wrap=True)
-    for note in summary.notes:
-        console.print(f"[dim]note: {rich_escape(note)}[/]", soft_wrap=True)

@@ -20,7 +20,7 @@ from reviewer.llm.replies import parse_json_reply
 from reviewer.text import normalize_space, numbers, strip_markers
 from reviewer.models import Direction, Finding, Passage, StudyDesign, SummaryRow
 from reviewer.bibliography.references import study_label
-from reviewer.summary.build import segment_direction, study_key
+from reviewer.summary.rows import segment_direction, study_key
 
 
 @dataclass

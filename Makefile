@@ -31,6 +31,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) evals/bench_ingest.py --keep .reviewer-bench/scifact
 	$(PY) evals/bench_retrieval.py --store .reviewer-bench/scifact --output .reviewer-bench/figures.json
+	$(PY) evals/bench_pdf.py --output .reviewer-bench/pdf.json
 
 clean:
 	rm -rf .reviewer

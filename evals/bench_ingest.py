@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from reviewer.api import Reviewer, embedding_text
-    from reviewer.loading.loaders import load
+    from reviewer.loading import load
     from reviewer.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="reviewer-bench-"))

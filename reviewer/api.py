@@ -35,6 +35,29 @@ def embedding_text(chunk: Chunk) -> str:
     return context_text(chunk.title, chunk.section, chunk.text)
 
 
+def _queue(doc: Document, known: dict[str, DocumentInfo], by_source: dict[str, DocumentInfo],
+           pdf_copies: dict[Path, DocumentInfo], claimed: set[str], pending: list[tuple[Document, bool]],
+           report: IngestReport) -> None:
+    """Queue a loaded document for storing, unless it is stored unchanged; give it a free id.
+
+    A library record whose attached PDF was stored on its own replaces that document (same id).
+    """
+    info = by_source.get(doc.source)
+    if info is None and doc.file and doc.file != doc.source:
+        copy = pdf_copies.get(Path(doc.file).resolve())
+        info = copy if copy is not None and copy.doc_id not in claimed else None
+    if info is not None:
+        doc.doc_id = info.doc_id
+        if info.content_hash == doc.content_hash:
+            report.documents_unchanged += 1
+            return
+    elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
+        # Two files with the same name in different folders: keep both.
+        doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
+    claimed.add(doc.doc_id)
+    pending.append((doc, info is not None))
+
+
 class Reviewer:
     """A literature-review assistant over one store.
 
@@ -120,20 +143,27 @@ class Reviewer:
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
-        from reviewer.loading.loaders import discover, file_hash, load
+        from reviewer.loading import discover, file_hash, load
 
         progress = progress or _no_progress
         started = time.perf_counter()
         report = IngestReport()
         files, failures = discover([Path(p) for p in paths])
+        files.sort(key=lambda p: p.suffix.lower() == ".pdf")  # libraries first: their records claim the PDFs they attach
         report.failures.extend(failures)
         known = self.store.documents()
         by_source = {info.source: info for info in known.values()}
+        # PDFs stored on their own: a library record attaching one later takes its place
+        pdf_copies = {Path(s).resolve(): info for s, info in by_source.items() if s.lower().endswith(".pdf")}
 
         pending: list[tuple[Document, bool]] = []  # (document, is_update)
         claimed: set[str] = set()
+        attached: set[Path] = set()  # PDFs a library record of this ingest reads: ingested once, as that record
         progress("files", 0, len(files))
         for path in files:
+            if path.suffix.lower() == ".pdf" and path.resolve() in attached:
+                progress("files", 1, None)
+                continue
             if path.suffix.lower() != ".jsonl":
                 info = by_source.get(str(path))
                 if info is not None and info.content_hash == file_hash(path):
@@ -142,18 +172,9 @@ class Reviewer:
                     continue
             docs, errors = load(path, collection=collection)
             report.failures.extend(errors)
+            attached.update(Path(doc.file).resolve() for doc in docs if doc.file and doc.file != doc.source)
             for doc in docs:
-                info = by_source.get(doc.source)
-                if info is not None:
-                    doc.doc_id = info.doc_id
-                    if info.content_hash == doc.content_hash:
-                        report.documents_unchanged += 1
-                        continue
-                elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
-                    # Two files with the same name in different folders: keep both.
-                    doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
-                claimed.add(doc.doc_id)
-                pending.append((doc, info is not None))
+                _queue(doc, known, by_source, pdf_copies, claimed, pending, report)
             progress("files", 1, None)
 
         self._store_documents(pending, report, progress)

@@ -126,10 +126,18 @@ class EvidenceTag(BaseModel):
     facts: StudyFacts = Field(default_factory=StudyFacts)
 
 
+class BlockKind(str, Enum):
+    """What a block of a document is: running text, or a figure or table caption."""
+
+    body = "body"
+    caption = "caption"
+
+
 class Block(BaseModel):
     """A run of text from a loaded document with its location (a paragraph, a page's text)."""
 
     text: str
+    kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
     section: Optional[str] = None
     page: Optional[int] = Field(None, description="1-based page number, for paged formats.")
     start: int = Field(0, description="Character offset of the block in the document's text.")
@@ -172,6 +180,7 @@ class Chunk(BaseModel):
     end: int = 0
     text: str
     is_reference: bool = Field(False, description="Part of a reference list: kept, but not retrieved.")
+    kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None

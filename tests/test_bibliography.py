@@ -70,6 +70,22 @@ def test_record_metadata_is_exact_and_wins_over_the_pdf(library):
     assert docs["garcia2010grip"]["authors"][0] == "José García"  # LaTeX accents decoded
 
 
+def test_a_folder_with_a_library_and_its_pdfs_stores_each_paper_once(tmp_path):
+    bib = write_bib(tmp_path / "lib")
+    store = tmp_path / "store"
+    alone = runner.invoke(app, ["ingest", str(bib.parent / "files"), "--store", str(store), "--json"], env=ENV)
+    assert json.loads(alone.stdout)["documents_added"] == 10  # the PDFs on their own, before the library
+    result = runner.invoke(app, ["ingest", str(bib.parent), "--store", str(store), "--json"], env=ENV)
+    report = json.loads(result.stdout)
+    # each PDF is read once, as its record, which takes the place of the PDF stored on its own
+    assert (report["documents_added"], report["documents_updated"]) == (5, 10)
+    docs = docs_of(store)
+    assert set(docs) == {r["key"] for r in records() if r["kind"] != "missing"}
+    assert all(d["source"].startswith(f"{bib}#") for d in docs.values())
+    again = json.loads(runner.invoke(app, ["ingest", str(bib.parent), "--store", str(store), "--json"], env=ENV).stdout)
+    assert (again["documents_added"], again["documents_updated"], again["documents_unchanged"]) == (0, 0, 15)
+
+
 def test_zotero_library_gives_the_same_documents(library, tmp_path):
     zotero = library["zotero"]
     before = hashlib.sha256((zotero / "zotero.sqlite").read_bytes()).hexdigest()

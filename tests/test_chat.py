@@ -269,9 +269,15 @@ def test_piped_question_through_the_command(store):
     assert out.stdout.count("Sources") == 2  # after the answer, and for /sources
 
 
-def test_chat_on_an_empty_store_says_what_to_do(tmp_path):
+def test_chat_on_a_missing_or_empty_store_says_what_to_do(tmp_path):
+    env = {**child_env(), "REVIEWER_EMBEDDING__MODEL": "hash-256"}
     out = subprocess.run([str(REVIEWER), "chat", "--store", str(tmp_path / "nothing")], input="question\n",
-                         capture_output=True, text=True, env={**child_env(), "REVIEWER_EMBEDDING__MODEL": "hash-256"},
-                         timeout=120)
+                         capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 2
-    assert plain(out.stderr).strip() == f"error: the store at {tmp_path / 'nothing'} is empty: run `reviewer ingest PATH` first"
+    assert plain(out.stderr).strip().startswith(f"error: no store at {tmp_path / 'nothing'}: run `reviewer ingest PATH")
+    assert not (tmp_path / "nothing").exists()
+    (tmp_path / "empty").mkdir()
+    out = subprocess.run([str(REVIEWER), "chat", "--store", str(tmp_path / "empty")], input="question\n",
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 2
+    assert plain(out.stderr).strip() == f"error: the store at {tmp_path / 'empty'} is empty: run `reviewer ingest PATH` first"

@@ -118,18 +118,20 @@ def test_ingest_and_ask_as_a_subprocess(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
 def test_a_stopped_ingest_ends_like_ctrl_c_and_keeps_what_it_stored(tmp_path, signum):
     """SIGTERM and SIGHUP stop an ingest the way Ctrl-C does: exit 130, one line, and the next run completes it."""
     records = tmp_path / "abstracts.jsonl"
     with records.open("w", encoding="utf-8") as out:
-        for i in range(30_000):
+        for i in range(12_000):
             out.write(json.dumps({"id": f"r{i}", "title": f"Study {i} of training",
                                   "abstract": f"Abstract {i}: resistance training and memory in cohort {i % 97}."}) + "\n")
     env = {**os.environ, "REVIEWER_EMBEDDING__MODEL": "hash-64"}
     cmd = [sys.executable, "-m", "reviewer.cli", "ingest", str(records), "--store", str(tmp_path / "s")]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=env)
-    time.sleep(6)
+    deadline = time.monotonic() + 120
+    while not list((tmp_path / "s").glob("*/data_level0.bin")) and time.monotonic() < deadline:
+        time.sleep(0.2)  # until the first vectors are stored: the ingest is under way
     assert proc.poll() is None, "the ingest finished before it could be stopped"
     proc.send_signal(signum)
     out, err = proc.communicate(timeout=120)
@@ -138,4 +140,4 @@ def test_a_stopped_ingest_ends_like_ctrl_c_and_keeps_what_it_stored(tmp_path, si
     again = subprocess.run(cmd + ["--json"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
     assert again.returncode == 0, again.stderr
     report = json.loads(again.stdout)
-    assert report["documents_added"] + report["documents_unchanged"] == 30_000
+    assert report["documents_added"] + report["documents_unchanged"] == 12_000

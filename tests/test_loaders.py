@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reviewer.loading.loaders import SUPPORTED_SUFFIXES, discover, file_hash, hyphenated_words, join_lines, load
+from reviewer.loading import SUPPORTED_SUFFIXES, discover, file_hash, load
+from reviewer.loading.words import Vocabulary, join_lines
 from reviewer.models import DocType, Document
 
 from conftest import SHARED
@@ -148,7 +149,7 @@ def test_a_sloppy_but_readable_pdf_loads_quietly(
     path.write_bytes(sloppy)  # a wrong xref offset: pypdf recovers, and logs warnings unless silenced
     with caplog.at_level(logging.DEBUG):
         doc = _load_one(path)
-    assert doc.title == "Grip Strength and Memory in Older Adults" and len(doc.blocks) == 6
+    assert doc.title == "Grip Strength and Memory in Older Adults" and len(doc.blocks) == 7
     assert [r for r in caplog.records if r.name.startswith("pypdf")] == []
     assert capfd.readouterr().err == ""
 
@@ -319,12 +320,12 @@ def test_fixture_pdf_pages_sections_and_metadata() -> None:
     assert doc.title == "Grip Strength and Memory in Older Adults"
     assert doc.authors == ["Ann Author", "Ben Author"]
     assert (doc.doi, doc.year) == ("10.1234/fixture.2024.001", 2024)
-    assert [(b.page, b.section) for b in doc.blocks] == [
-        (1, None), (1, "1. Introduction"), (1, "1. Introduction"), (1, "2. Methods"), (2, "Results"), (2, "Discussion")]
+    assert [(b.page, b.section) for b in doc.blocks] == [(1, None), (1, None), (1, "1. Introduction"),
+                                                         (1, "1. Introduction"), (1, "2. Methods"), (2, "Results"), (2, "Discussion")]
     text = _text(doc)
     assert "study of the molecular signals" in text  # "mole-" + "cular" rejoined
     assert "word-list recall" in text and "muscle-brain link" in text
-    assert "\n" not in doc.blocks[1].text
+    assert "\n" not in doc.blocks[2].text
 
 
 def _smallest_litqa_pdf() -> tuple[Path, str]:
@@ -373,7 +374,7 @@ def test_real_pdf_has_pages_text_and_doi(real_pdf: tuple) -> None:
     assert doc.doi == doi
     assert doc.year is not None and 2000 < doc.year < 2100
     assert len(doc.title.split()) >= 5
-    assert {"Results", "Methods"} <= {b.section for b in doc.blocks}
+    assert {"Results", "Methods"} <= {(b.section or "").split(" › ")[0] for b in doc.blocks}
     assert not any("\ufb01" in b.text for b in doc.blocks)  # ligatures unfolded
 
 
@@ -421,4 +422,4 @@ def test_running_headers_and_page_numbers_are_dropped(tmp_path: Path) -> None:
     ],
 )
 def test_wrapped_lines_are_rejoined(lines: list[str], joined: str) -> None:
-    assert join_lines(lines, hyphenated_words(" ".join(lines))) == joined
+    assert join_lines(lines, Vocabulary(" ".join(lines))) == joined

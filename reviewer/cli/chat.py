@@ -284,7 +284,9 @@ class ChatSession:
             path.write_text(transcript_markdown(self.turns, self.reviewer.store.location), encoding="utf-8")
         except OSError as exc:
             raise ChatCommandError(f"cannot write {path}: {exc.strerror or exc}") from None
-        self.console.print(f"saved {len(self.turns)} turn{'s' if len(self.turns) != 1 else ''} to {escape(path)}")
+        from reviewer.cli.render import safe
+
+        self.console.print(f"saved {len(self.turns)} turn{'s' if len(self.turns) != 1 else ''} to {safe(path)}")
 
     def _do_k(self, arg: str) -> None:
         if arg:

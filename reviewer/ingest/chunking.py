@@ -59,10 +59,12 @@ def chunk_document(doc: Document, size: int = 900, overlap: int = 150) -> list[C
         Chunks in document order, with ids `{doc_id}:{hash8}:{n}`.
     """
     chunks: list[Chunk] = []
-    # Group consecutive blocks by section (and page, so a chunk's page is exact).
+    # Group consecutive blocks by section and kind (and page, so a chunk's page is exact):
+    # a caption is never packed with running text.
     groups: list[list[Block]] = []
     for block in doc.blocks:
-        if groups and groups[-1][0].section == block.section and groups[-1][0].page == block.page:
+        head = groups[-1][0] if groups else None
+        if head and (head.section, head.page, head.kind) == (block.section, block.page, block.kind):
             groups[-1].append(block)
         else:
             groups.append([block])
@@ -109,6 +111,7 @@ def _pack(doc: Document, first: Block, sentences: list[tuple[int, int, str, int]
                 end=part[-1][1],
                 text=text,
                 is_reference=reference,
+                kind=first.kind,
                 doc_type=doc.doc_type,
                 year=doc.year,
             )

@@ -1,5 +1,12 @@
-"""Loading: files on disk become `Document`s (one module per format; PDFs are parsed in `pdf`)."""
+"""Loading: files on disk become `Document`s, one module per format.
 
-from reviewer.loading.loaders import SUPPORTED_SUFFIXES, LoadError, discover, file_hash, load
+`discover` finds the files to load, `load` parses one by its suffix (`LOADERS`), and a file
+that cannot be read comes back as an `IngestFailure` with one line saying why. PDFs are read
+through a `PdfBackend` (`reviewer.loading.pdf_layout`) and laid out into paragraphs, captions
+and sections by `reviewer.loading.pdf_blocks`.
+"""
 
-__all__ = ["SUPPORTED_SUFFIXES", "LoadError", "discover", "file_hash", "load"]
+from reviewer.loading.base import LoadError, Loader
+from reviewer.loading.files import LOADERS, SUPPORTED_SUFFIXES, discover, file_hash, load
+
+__all__ = ["LOADERS", "SUPPORTED_SUFFIXES", "LoadError", "Loader", "discover", "file_hash", "load"]

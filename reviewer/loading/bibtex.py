@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from reviewer.loading.common import LoadError
+from reviewer.loading.base import LoadError
 from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, full_name, optional
 from reviewer.models import Document, IngestFailure
 

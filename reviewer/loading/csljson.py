@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Any, Optional
 
-from reviewer.loading.common import LoadError
-from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, full_name, optional, record_documents
+from reviewer.loading.base import LoadError
+from reviewer.loading.metadata import parse_authors
+from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, optional, record_documents
 from reviewer.models import Document, IngestFailure
 
 
@@ -19,17 +20,6 @@ def looks_like_csljson(data: Any) -> bool:
     """Whether parsed JSON is a list of CSL items (objects with a CSL `type` and an `id` or `title`)."""
     items = data if isinstance(data, list) else data.get("items") if isinstance(data, dict) else None
     return bool(items) and all(isinstance(i, dict) and "type" in i and ("id" in i or "title" in i) for i in items[:20])
-
-
-def _name(person: Any) -> str:
-    if isinstance(person, str):
-        return clean_text(person)
-    if not isinstance(person, dict):
-        return ""
-    if person.get("literal"):
-        return clean_text(person["literal"])
-    family = " ".join(clean_text(person.get(k)) for k in ("non-dropping-particle", "family") if person.get(k))
-    return full_name(family, clean_text(person.get("given")))
 
 
 def _date(issued: Any) -> Optional[str]:
@@ -47,7 +37,7 @@ def _record(item: dict, number: int) -> LibraryRecord:
     files = item.get("file") or []
     return LibraryRecord(
         key=clean_text(item.get("id")) or f"item-{number}", title=clean_text(item.get("title")),
-        authors=[n for n in map(_name, item.get("author") or item.get("editor") or []) if n],
+        authors=parse_authors(item.get("author") or item.get("editor")),
         date=_date(item.get("issued")), doi=optional(item.get("DOI")), url=optional(item.get("URL")),
         journal=journal, volume=optional(item.get("volume")), issue=optional(item.get("issue")),
         pages=optional(item.get("page")), publisher=optional(item.get("publisher")),

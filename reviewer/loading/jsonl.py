@@ -1,4 +1,4 @@
-"""JSONL abstract exports: one document per line, a bad line one failure naming its number."""
+"""JSONL abstract exports: one document per line; a bad line is a failure naming its number."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from reviewer.loading.common import LoadError, _metadata, make_blocks
+from reviewer.loading.base import LoadError, make_blocks
+from reviewer.loading.metadata import record_metadata
 from reviewer.models import DocType, Document, IngestFailure
-
-# --------------------------------------------------------------------------- JSONL abstract exports
 
 _ID_KEYS = ("id", "doc_id", "_id", "pmid")
 
@@ -73,4 +72,4 @@ def _jsonl_record(path: Path, line: str, number: int, first_line_of: dict[str, i
     paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body) if p.strip()]
     return Document(
         doc_id=doc_id, source=f"{path}#{doc_id}", content_hash=hashlib.sha256(canonical.encode()).hexdigest(),
-        blocks=make_blocks((p, None, None) for p in paragraphs), **_metadata(record, DocType.abstract))
+        blocks=make_blocks((p, None, None) for p in paragraphs), **record_metadata(record, DocType.abstract))

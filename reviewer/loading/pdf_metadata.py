@@ -1,7 +1,8 @@
 """Metadata a PDF prints on its first page: the full author list and the journal.
 
 A PDF's /Author field often names only the first (or corresponding) author; the first page
-lists everyone, usually with affiliation marks ("Hui Shi1,2,3†, Lei Li1,4† and ..."). The
+lists everyone, usually with affiliation marks ("Hui Shi1,2,3†, Lei Li1,4† and ...", or "Mu [1,4]"
+as the PDF layout writes superscripts). The
 author line is found by the /Author field's first surname, so an unrelated line of names is
 never taken for it, and it is used only when it names more people. The journal is taken from
 the citation line journals print ("Genome Biology (2023) 24:97", "BMC Biology 2024;22:119").
@@ -13,6 +14,7 @@ import re
 from typing import Optional
 
 _MARKS = re.compile(r"[*†‡§#✉¶ⓡ]")
+_BRACKETED = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")  # superscript marks as the layout writes them: "Mu [1,4]"
 _NUMBERS = re.compile(r"(?<=[^\W\d_])\d+(?:\s*,\s*\d+)*|(?<=\s)\d+(?:\s*,\s*\d+)*(?=\s*(?:,|$|and\b|&))")
 _SEPARATORS = re.compile(r"\s*(?:,|;|\band\b|&)\s*")
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
@@ -31,7 +33,7 @@ _JOURNAL_PATTERNS = (
 
 def _names(text: str) -> list[str]:
     """Names of an author line, without affiliation marks; [] when any piece is not a name."""
-    text = _NUMBERS.sub("", _MARKS.sub("", text))
+    text = _NUMBERS.sub("", _MARKS.sub("", _BRACKETED.sub("", text)))
     pieces = [" ".join(p.split()) for p in _SEPARATORS.split(text)]
     # pypdf sometimes drops the space inside a name: "RunyueXia" is "Runyue Xia"
     pieces = [re.sub(r"(?<=[a-z])(?=[A-Z])", " ", p) if " " not in p else p for p in pieces if p]

@@ -17,7 +17,8 @@ from typing import Iterable, Optional
 
 from pydantic import BaseModel, Field
 
-from reviewer.loading.common import LoadError, clean_doi, make_blocks, parse_year, slugify
+from reviewer.loading.base import LoadError, make_blocks, slugify
+from reviewer.loading.metadata import clean_doi, parse_year
 from reviewer.models import DocType, Document, IngestFailure
 
 #: Name particles that belong to the family name ("Ludwig van Beethoven" -> family "van Beethoven").
@@ -123,7 +124,7 @@ def record_document(record: LibraryRecord, library: Path, base: Path) -> Documen
 
         data = pdf.read_bytes()
         try:
-            doc = load_pdf(pdf, data)
+            doc = load_pdf(pdf, data)[0][0]
         except LoadError as exc:
             raise LoadError(f"attached file {pdf}: {exc}") from None
         digest = hashlib.sha256(hashlib.sha256(data).hexdigest().encode() + _canonical(record).encode()).hexdigest()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional
 from urllib.parse import unquote, urlparse
 
-from reviewer.loading.common import LoadError
+from reviewer.loading.base import LoadError
 from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, full_name, optional, record_documents
 from reviewer.models import Document, IngestFailure
 

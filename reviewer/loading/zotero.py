@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Optional
 
-from reviewer.loading.common import LoadError
+from reviewer.loading.base import LoadError
 from reviewer.loading.records import LibraryRecord, clean_text, doc_type_of, full_name, optional, record_documents
 from reviewer.models import Document, IngestFailure
 

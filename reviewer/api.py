@@ -83,20 +83,23 @@ class Reviewer:
 
     # -- ingest --------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False, progress=None) -> IngestReport:
+    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False, progress=None,
+               collection: Optional[str] = None) -> IngestReport:
         """Load, chunk, grade, embed and store documents; unchanged files are skipped.
 
         Args:
             paths: files or directories (searched recursively).
             prune: also drop stored documents whose files no longer exist.
             progress: callback `progress(stage, advance, total)` for progress bars.
+            collection: for a Zotero library, only the items of this collection.
 
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
         from reviewer.ingest.pipeline import ingest
 
-        return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress)
+        return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress,
+                      collection=collection)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         """Drop documents (chunks and records) by id; returns the ids that were found."""
@@ -186,6 +189,7 @@ class Reviewer:
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
         rerank_ms = (time.perf_counter() - t) * 1000
         out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder)
+        self.cite(out.citations)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
@@ -198,3 +202,17 @@ class Reviewer:
         from reviewer.summary.build import summarize
 
         return summarize(self, topic, k=k, llm=llm, **filters)
+
+    def cite(self, citations) -> None:
+        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""
+        from reviewer.bibliography.references import attach
+
+        if citations:
+            attach(citations, self.store.find_documents(doc_ids=sorted({c.doc_id for c in citations})))
+
+    def export_bibliography(self, fmt: str, doc_ids: Optional[Sequence[str]] = None) -> str:
+        """The library (or these documents) as BibTeX ('bib'), RIS ('ris') or CSL-JSON ('csljson')."""
+        from reviewer.bibliography.export import export
+
+        docs = self.documents()
+        return export([d for d in docs if doc_ids is None or d.doc_id in doc_ids], fmt)

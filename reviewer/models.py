@@ -183,6 +183,14 @@ class Document(BaseModel):
     date: Optional[str] = None
     url: Optional[str] = None
     doc_type: DocType = DocType.unknown
+    journal: Optional[str] = Field(None, description="Journal (or other container) the work appeared in.")
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    citation_key: Optional[str] = Field(None, description="The key a reference manager cites it by.")
+    file: Optional[str] = Field(None, description="The local PDF the text came from.")
+    abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = Field(description="sha256 of the content; identity for incremental ingest.")
     blocks: list[Block] = Field(default_factory=list)
     evidence: Optional[EvidenceTag] = Field(None, description="The document's own design, set at ingest.")
@@ -206,6 +214,25 @@ class Chunk(BaseModel):
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
     doc_evidence: Optional[EvidenceTag] = Field(None, description="Its document's tag (stored for filtering).")
+
+
+class Reference(BaseModel):
+    """What a citation of a document says: its bibliographic record, and the local file if any."""
+
+    doc_id: str
+    title: str = ""
+    authors: list[str] = Field(default_factory=list, description="Full names, given names first.")
+    year: Optional[int] = None
+    doi: Optional[str] = None
+    url: Optional[str] = None
+    journal: Optional[str] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    doc_type: DocType = DocType.unknown
+    citation_key: Optional[str] = Field(None, description="The key a reference manager cites it by.")
+    file: Optional[str] = Field(None, description="The local PDF the text came from.")
 
 
 class Passage(BaseModel):
@@ -234,6 +261,7 @@ class Citation(Passage):
     """A passage cited in an answer as [n]."""
 
     n: int
+    reference: Optional[Reference] = Field(None, description="The cited document's bibliographic record.")
 
 
 class IngestFailure(BaseModel):
@@ -253,20 +281,23 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
 
 
-class DocumentInfo(BaseModel):
+class DocumentInfo(Reference):
     """A document as recorded in the store."""
 
-    doc_id: str
     source: str
-    title: str = ""
-    authors: list[str] = Field(default_factory=list)
-    doi: Optional[str] = None
-    year: Optional[int] = None
-    url: Optional[str] = None
-    doc_type: DocType = DocType.unknown
+    abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = ""
     chunks: int = 0
     evidence: Optional[EvidenceTag] = Field(None, description="The document's study design, strength and reasons.")
+
+    @classmethod
+    def of(cls, doc: "Document", chunks: int = 0) -> "DocumentInfo":
+        """The record of a loaded document (its metadata, without the text)."""
+        return cls(**doc.model_dump(include=set(cls.model_fields) - {"chunks"}), chunks=chunks)
+
+    def reference(self) -> Reference:
+        """The bibliographic part of the record."""
+        return Reference(**self.model_dump(include=set(Reference.model_fields)))
 
 
 class StoreStats(BaseModel):

@@ -118,6 +118,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(800, ge=16)
+    citation_style: str = Field("author-year", description="Reference lists: 'author-year', a CSL style name "
+                                "('apa', 'vancouver', 'chicago', ...) or a .csl file.")
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from reviewer.cli import bibfiles
 from reviewer.cli.filters import DesignOpt, StrengthOpt, parse_evidence_filters
 
 app = typer.Typer(
@@ -104,8 +105,8 @@ def print_json(data) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL.")],
-    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL; .bib, .ris or CSL-JSON libraries; a Zotero data directory.")],
+    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False, collection: bibfiles.CollectionOpt = None,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
@@ -113,14 +114,14 @@ def ingest(
 ) -> None:
     """Parse, chunk, grade and embed documents into the store; unchanged files are skipped.
 
-    Example: reviewer ingest corpus/ papers/new.pdf --prune
+    Example: reviewer ingest corpus/ papers/new.pdf --prune   (or: reviewer ingest ~/Zotero --collection "Sleep")
     """
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, create=True)
         with IngestProgress(enabled=not as_json) as progress:
-            report = r.ingest(paths, prune=prune, progress=progress)
+            report = r.ingest(paths, prune=prune, progress=progress, collection=collection)
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
@@ -134,13 +135,16 @@ def ingest(
 
 @app.command()
 def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
-         as_json: JsonOpt = False) -> None:
-    """List the documents in the store (title, year, type, study design and strength, chunks, source).
+         as_json: JsonOpt = False, fmt: bibfiles.ExportOpt = None, output: bibfiles.OutputOpt = None,
+         doc: bibfiles.DocOpt = None) -> None:
+    """List the documents (title, year, type, study design and strength, chunks, source), or export a bibliography.
 
-    Example: reviewer docs --json | jq '.[].title'
+    Example: reviewer docs --json | jq '.[].title'   (or: reviewer docs --format bib -o library.bib)
     """
     from reviewer.cli.render import documents_table
 
+    if fmt is not None or output is not None:
+        return bibfiles.export(lambda: make_reviewer(store, chroma_url, embedding_model), fmt, output, doc)
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
     if as_json:
@@ -199,7 +203,8 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None,
-    design: DesignOpt = None, min_strength: StrengthOpt = None,
+    design: DesignOpt = None, min_strength: StrengthOpt = None, bib: bibfiles.BibOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Answer a question with numbered citations \\[n] to passages, and a table of sources.
 
@@ -221,9 +226,10 @@ def ask(
     if as_json:
         print_json(result.model_dump(mode="json"))
     elif markdown:
-        sys.stdout.write(answer_markdown(result))
+        sys.stdout.write(answer_markdown(result, style))
     else:
-        print_answer(_console(), result)
+        print_answer(_console(), result, style)
+    bibfiles.write_cited(bib, result.citations)
 
 
 @app.command()
@@ -347,7 +353,8 @@ def summarize(
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
-    design: DesignOpt = None, min_strength: StrengthOpt = None,
+    design: DesignOpt = None, min_strength: StrengthOpt = None, bib: bibfiles.BibOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
@@ -367,11 +374,13 @@ def summarize(
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
         with waiting_for_llm(r.settings):
-            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type, **parse_evidence_filters(design, min_strength))
+            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type,
+                                  **parse_evidence_filters(design, min_strength))
+    bibfiles.write_cited(bib, summary.citations)
     if fmt == "rich":
-        print_summary(_console(), summary)
+        print_summary(_console(), summary, style=style)
         return
-    text = render(summary, fmt)
+    text = render(summary, fmt, style)
     if output is None:
         sys.stdout.write(text)
         return

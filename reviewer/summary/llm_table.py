@@ -19,6 +19,7 @@ from reviewer.answering.citations import MIN_SUPPORT, support
 from reviewer.llm.replies import parse_json_reply
 from reviewer.text import normalize_space, numbers, strip_markers
 from reviewer.models import Direction, Finding, Passage, StudyDesign, SummaryRow
+from reviewer.bibliography.references import study_label
 from reviewer.summary.rows import segment_direction, study_key
 
 
@@ -115,7 +116,8 @@ def check_row(item, passages: list[Passage], notes: list[str]) -> tuple[Optional
     segment = _segment_of(study, passage.text)
     tag = grade(segment, passage.section, passage.doc_type)
     row = SummaryRow(
-        study=study, design=_enum(StudyDesign, item.get("design")) or tag.design, population=cells["population"],
+        study=study_label(study, segment) or study, design=_enum(StudyDesign, item.get("design")) or tag.design,
+        population=cells["population"],
         n=_int(item.get("n")), intervention=cells["intervention"], duration=cells["duration"],
         outcome=cells["outcome"], effect=cells["effect"],
         direction=_enum(Direction, item.get("direction")) or segment_direction(segment),

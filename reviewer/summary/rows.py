@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from typing import Optional
 
+from reviewer.bibliography.references import name_studies
 from reviewer.models import Direction, EvidenceBasis, Passage, StudyDesign, SummaryRow
 from reviewer.text import normalize_space, split_sentences
 
@@ -119,7 +120,7 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
             score = _filled(row) * 10_000 + len(segment)
             if key not in best or score > best[key][2]:
                 best[key] = (row, segment, score)
-    return [(row, segment) for row, segment, _ in best.values()]
+    return name_studies([(row, segment) for row, segment, _ in best.values()])
 
 
 def sort_rows(rows: list[SummaryRow]) -> list[int]:

@@ -8,110 +8,15 @@ by construction.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Optional
 
 from pydantic import BaseModel, Field
 
-
-class Vocabulary(str, Enum):
-    """A closed vocabulary: values are stable identifiers, `label` is how people read them."""
-
-    @property
-    def label(self) -> str:
-        """The value as words: 'very_low' reads 'very low'."""
-        return self.value.replace("_", " ")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class DocType(Vocabulary):
-    """What kind of document a file is, as its metadata or the user says."""
-
-    article = "article"
-    review = "review"
-    news = "news"
-    preprint = "preprint"
-    abstract = "abstract"
-    unknown = "unknown"
-
-
-class StudyDesign(Vocabulary):
-    """The study design a passage reports (closed vocabulary shared by grader, renderer, prompts, evals)."""
-
-    meta_analysis = "meta_analysis"
-    systematic_review = "systematic_review"
-    rct = "rct"
-    controlled_trial = "controlled_trial"
-    cohort = "cohort"
-    case_control = "case_control"
-    cross_sectional = "cross_sectional"
-    mendelian_randomization = "mendelian_randomization"
-    case_report = "case_report"
-    animal = "animal"
-    in_vitro = "in_vitro"
-    review = "review"
-    expert_opinion = "expert_opinion"
-    unknown = "unknown"
-
-
-class Strength(Vocabulary):
-    """GRADE-like certainty of the evidence a passage reports; `not_graded` is outside the clinical hierarchy."""
-
-    high = "high"
-    moderate = "moderate"
-    low = "low"
-    very_low = "very_low"
-    not_graded = "not_graded"
-
-
-#: Strengths from strongest to weakest (`not_graded` last: it is no level at all).
-STRENGTH_ORDER = (Strength.high, Strength.moderate, Strength.low, Strength.very_low, Strength.not_graded)
-
-
-class EvidenceBasis(Vocabulary):
-    """What an evidence tag was read from: the passage's own words, or its document's title and abstract."""
-
-    passage = "passage"
-    document = "document"
-
-
-class EmbeddingBackend(Vocabulary):
-    """How the embedding model runs; a store records which one built it (their vectors differ)."""
-
-    torch = "torch"
-    onnx_int8 = "onnx-int8"
-
-
-class RetrievalMode(Vocabulary):
-    """How passages are retrieved."""
-
-    hybrid = "hybrid"
-    dense = "dense"
-    bm25 = "bm25"
-
-
-class OutputFormat(Vocabulary):
-    """Formats an evidence summary is written in ("rich" is the terminal)."""
-
-    rich = "rich"
-    md = "md"
-    json = "json"
-    csv = "csv"
-    html = "html"
-
-
-class Problem(Vocabulary):
-    """What is wrong with a flagged sentence of an answer."""
-
-    uncited = "uncited"
-    unsupported = "unsupported"
-    number = "number"
-    negated = "negated"
-    inverted = "inverted"
-    population = "population"
-    instruction = "instruction"
+# The closed vocabularies, re-exported: models and their enums are imported together.
+from reviewer.vocabulary import (  # noqa: F401
+    STRENGTH_ORDER, BlockKind, Direction, DocType, EmbeddingBackend, EvidenceBasis, OutputFormat, Problem, QuestionType,
+    RetrievalMode, Strength, StudyDesign, Vocabulary,
+)
 
 
 class Effect(BaseModel):
@@ -152,13 +57,6 @@ class EvidenceTag(BaseModel):
         if self.strength is Strength.not_graded:
             return "not graded"
         return f"{self.design.value.replace('_', ' ')} · {self.strength.value.replace('_', ' ')}"
-
-
-class BlockKind(str, Enum):
-    """What a block of a document is: running text, or a figure or table caption."""
-
-    body = "body"
-    caption = "caption"
 
 
 class Block(BaseModel):
@@ -338,15 +236,6 @@ class Answer(BaseModel):
 # ---------------------------------------------------------------- evidence summaries (reviewer/summarize.py)
 
 
-class Direction(Vocabulary):
-    """Direction of the effect a study reports (as `reviewer.grading.direction` reads it)."""
-
-    benefit = "benefit"
-    no_effect = "no_effect"
-    harm = "harm"
-    mixed = "mixed"
-
-
 class SummaryRow(BaseModel):
     """One study of an evidence table, every cell taken from the passage it cites."""
 
@@ -394,12 +283,3 @@ class EvidenceSummary(BaseModel):
 # ---------------------------------------------------------------- answering (reviewer/answering/)
 
 
-class QuestionType(str, Enum):
-    """What kind of answer a question asks for; the offline answerer composes each differently."""
-
-    quantity = "quantity"  # how many / how much / what dose: the sentence stating the number
-    studies = "studies"  # which studies found ...: one line per study (name, design, n, direction)
-    comparison = "comparison"  # A or B / A versus B: one statement per side, or which side is not covered
-    listing = "listing"  # what mechanisms / which factors: what the passages name, one item a line
-    yes_no = "yes_no"  # does / is / can ...: the direction of the evidence first, then the findings
-    general = "general"  # anything else: the sentences that best answer it

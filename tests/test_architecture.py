@@ -10,7 +10,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "reviewer"
 
 #: Bottom to top. A module may import its own stage and the stages listed before it, never one after.
-LAYERS = ["errors", "text", "models", "settings", "llm", "loading", "bibliography", "grading", "retrieval", "ingest", "answering",
+LAYERS = ["errors", "text", "vocabulary", "models", "settings", "llm", "loading", "bibliography", "grading", "retrieval", "ingest", "answering",
           "summary", "api", "evaluation", "cli"]
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60

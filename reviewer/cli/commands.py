@@ -287,15 +287,16 @@ def eval_(
     """
     import tempfile
 
+    from reviewer.cli.evalrun import run_suite_with_progress, store_in_environment
     from reviewer.cli.render import failures_table, metrics_table
     from reviewer.evaluation.gate import gates, to_junit, write_baseline
 
     compare_with = None if update_baseline else baseline
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
-        fresh = store is None and chroma_url is None and not _env_store()
+        fresh = store is None and chroma_url is None and not store_in_environment()
         r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url,
                           create=fresh or corpus is not None)
-        result = _run_suite(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
+        result = run_suite_with_progress(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
             write_baseline(result, baseline)
         checked = gates(result, thresholds, compare_with)
@@ -315,29 +316,6 @@ def eval_(
         console.print(f"baseline written to {escape(str(baseline))}")
     if failures and check:
         raise typer.Exit(1)
-
-
-def _run_suite(r, suite: Path, k: Optional[int], only: Optional[list[str]], corpus: Optional[Path]):
-    """Ingest `corpus` first when given, then run the suite with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from reviewer.cli.render import IngestProgress
-    from reviewer.evaluation.suite import run_suite
-
-    if corpus is not None:
-        with IngestProgress() as progress:
-            r.ingest([corpus], progress=progress)
-    with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
-                  transient=True) as bar:
-        task = bar.add_task("eval", total=None)
-        return run_suite(r, suite, k=k, only=only,
-                         progress=lambda done, total, case: bar.update(task, completed=done, total=total))
-
-
-def _env_store() -> bool:
-    import os
-
-    return bool(os.environ.get("REVIEWER_STORE") or os.environ.get("REVIEWER_CHROMA_URL"))
 
 
 @app.command()

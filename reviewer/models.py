@@ -56,7 +56,7 @@ class EvidenceTag(BaseModel):
         """How people read the tag: 'rct · high', or 'not graded'."""
         if self.strength is Strength.not_graded:
             return "not graded"
-        return f"{self.design.value.replace('_', ' ')} · {self.strength.value.replace('_', ' ')}"
+        return f"{self.design.label} · {self.strength.label}"
 
 
 class Block(BaseModel):

@@ -201,7 +201,9 @@ class Reviewer:
         """A structured evidence summary of a topic (see `reviewer.summary.build`)."""
         from reviewer.summary.build import summarize
 
-        return summarize(self, topic, k=k, llm=llm, **filters)
+        summary = summarize(self, topic, k=k, llm=llm, **filters)
+        self.cite(summary.citations)
+        return summary
 
     def cite(self, citations) -> None:
         """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""

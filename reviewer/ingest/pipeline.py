@@ -233,11 +233,7 @@ def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, in
             report.documents_updated += 1
         else:
             report.documents_added += 1
-        infos.append(DocumentInfo(
-            doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi, year=doc.year,
-            url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash, chunks=len(chunks),
-            evidence=doc.evidence,
-        ))
+        infos.append(DocumentInfo.of(doc, chunks=len(chunks)))  # metadata, evidence tag; not the text
     before = store.generation()
     after = store.put_documents(infos)
     hashes = {doc.doc_id: doc.content_hash for doc, _, _ in finished}

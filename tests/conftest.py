@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,3 +64,49 @@ def corpus_reviewer(real_embedder, tmp_path_factory):
     report = r.ingest([CORPUS])
     assert report.documents_added == 3 and not report.failures
     return r
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def running_chroma(data: Path):
+    """A `chroma run` server on loopback over `data`, stopped on exit; yields its URL."""
+    exe = Path(sys.executable).parent / "chroma"
+    if not exe.exists():
+        exe = Path(shutil.which("chroma") or "chroma")
+    port = free_port()
+    log = (data / "chroma.log").open("w")
+    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path",
+                             str(data / "server-data")], stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
+            break
+        except Exception:
+            if proc.poll() is not None:
+                raise RuntimeError((data / "chroma.log").read_text())
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        raise RuntimeError("chroma server did not start within 60 s")
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture()
+def chroma_server(tmp_path):
+    """A Chroma server for one test."""
+    with running_chroma(tmp_path) as url:
+        yield url

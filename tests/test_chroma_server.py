@@ -2,56 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
-
 import pytest
 
 from reviewer.api import Reviewer
 from reviewer.settings import Settings
 
-from conftest import CORPUS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture()
-def chroma_server(tmp_path):
-    exe = Path(sys.executable).parent / "chroma"
-    if not exe.exists():
-        exe = Path(shutil.which("chroma") or "chroma")
-    port = free_port()
-    log = (tmp_path / "chroma.log").open("w")
-    proc = subprocess.Popen([str(exe), "run", "--host", "127.0.0.1", "--port", str(port), "--path",
-                             str(tmp_path / "server-data")], stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=1)
-            break
-        except Exception:
-            if proc.poll() is not None:
-                raise RuntimeError((tmp_path / "chroma.log").read_text())
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        raise RuntimeError("chroma server did not start within 60 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+from conftest import CORPUS, free_port
 
 
 @pytest.mark.slow
@@ -76,3 +32,25 @@ def test_unreachable_server_is_one_clear_error(tmp_path, hash_embedder):
     port = free_port()
     with pytest.raises(StoreError, match=f"127.0.0.1:{port}"):
         Reviewer(settings=Settings.load(chroma_url=f"http://127.0.0.1:{port}"), embedder=hash_embedder).documents()
+
+
+@pytest.mark.slow
+def test_a_team_member_catches_up_with_only_what_changed(chroma_server, hash_embedder, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "alice-cache"))
+    alice = Reviewer(settings=Settings.load(chroma_url=chroma_server), embedder=hash_embedder)
+    alice.ingest([CORPUS])
+    alice_index = alice.lexical()
+    assert alice_index.path.is_relative_to(tmp_path / "alice-cache" / "reviewer")
+    assert not (tmp_path / ".reviewer").exists(), "a server corpus leaves nothing in the working directory"
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "bob-cache"))  # another machine
+    bob = Reviewer(settings=Settings.load(chroma_url=chroma_server), embedder=hash_embedder)
+    assert bob.retrieve("muscle signals brain", k=3, mode="bm25")
+    note = tmp_path / "zebrafish.md"
+    note.write_text("# Zebrafish\n\nZebrafish larvae regrew amputated fins within seven days.\n")
+    alice.ingest([note])
+    assert bob._lexical.sync(bob.store) == 1, "bob reads the one new document, not the corpus"
+    assert bob.retrieve("zebrafish fins", k=1, mode="bm25")[0].doc_id == "zebrafish"
+    alice.remove(["zebrafish"])
+    assert all(p.doc_id != "zebrafish" for p in bob.retrieve("zebrafish fins", k=3))

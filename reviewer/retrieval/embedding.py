@@ -137,10 +137,3 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
-
-
-def make_embedder(model: str, batch_size: int = 64, device: str = "cpu") -> Embedder:
-    """Build the embedder a settings' model name asks for (`hash-N` gives the fake)."""
-    if model.startswith("hash-"):
-        return HashEmbedder(int(model.split("-", 1)[1]))
-    return SentenceTransformerEmbedder(model, batch_size=batch_size, device=device)

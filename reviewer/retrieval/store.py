@@ -1,34 +1,118 @@
 """Storing: chunks and their embeddings in Chroma, plus a record of every ingested document.
 
-Two collections live in one Chroma database (embedded `PersistentClient`, or a shared server
+Three collections live in one Chroma database (embedded `PersistentClient`, or a shared server
 through `HttpClient`):
 
-- `<name>`: one entry per chunk, with our own embedding, its text and flat metadata;
+- `<name>`: one entry per body chunk, with our own embedding, its text and flat metadata. It
+  holds nothing but retrievable chunks, so the default query needs no `where` filter (a filter
+  that matches nearly every chunk makes Chroma scan its metadata: a second a query at 100k);
+- `<name>-references`: reference-list chunks, kept for display but neither embedded nor
+  indexed for BM25 (a one-number placeholder vector, as Chroma requires a vector);
 - `<name>-documents`: one entry per document (title, source, content hash, chunk count),
-  written only after all of a document's chunks are stored. A document whose record is
-  missing or carries an older hash is (re-)ingested on the next run; chunk ids are
-  deterministic, so an interrupted ingest is completed without duplicates.
+  written only after all of a document's chunks are stored, plus a pending marker written
+  before them, so an interrupted ingest can be swept; and the store generation.
 
-The embedding model's name is recorded in the chunk collection's metadata; opening the store
-with another model is refused, since vectors of two models cannot be compared.
+Every call is batched (ids, deletes, listings), so no call exceeds SQLite's variable limit
+however large the library. The embedding model and backend are recorded in the chunk
+collection's metadata; opening the store with another model is refused with a clear message,
+since vectors of different models (or backends) are not comparable.
 """
 
 from __future__ import annotations
 
 import uuid
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Protocol, Sequence
 from urllib.parse import urlparse
 
 from reviewer.errors import ReviewerError
 from reviewer.models import Chunk, DocType, DocumentInfo, EvidenceTag, Passage
 
-_STATE_ID = "__state__"
-_DOC_PLACEHOLDER = [1.0]
+STATE_ID = "__state__"
+_PLACEHOLDER = [1.0]
+#: Ids per Chroma call: well under SQLite's variable limit (32,766) and Chroma's batch limit.
+BATCH = 2000
 
 
 class StoreError(ReviewerError):
     """The store cannot be opened or used as asked; the message says what to do."""
+
+
+class Store(Protocol):
+    """What the pipeline needs of a store: Chroma (embedded or server) or the in-memory fake."""
+
+    location: str
+    embedding_model: str
+    shared: bool  # other machines write to it too (a server): derived indexes cannot trust their own updates
+
+    def documents(self) -> dict[str, DocumentInfo]: ...
+    def document_hashes(self) -> dict[str, str]: ...
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
+    def put_documents(self, infos: Iterable[DocumentInfo]) -> str: ...
+    def mark_pending(self, doc_ids: Sequence[str], owner: str) -> None: ...
+    def pending(self) -> dict[str, str]: ...
+    def clear_pending(self, doc_ids: Sequence[str]) -> None: ...
+    def delete_documents(self, doc_ids: Sequence[str]) -> str: ...
+    def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], hashes: dict[str, str]) -> None: ...
+    def add_references(self, chunks: list[Chunk], hashes: dict[str, str]) -> None: ...
+    def delete_stale_chunks(self, doc_id: str, content_hash: str) -> None: ...
+    def count(self) -> int: ...
+    def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]: ...
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]: ...
+    def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]: ...
+    def iter_chunks(self, doc_ids: Optional[Sequence[str]] = None,
+                    references: bool = False) -> Iterator[tuple[str, str, dict]]: ...
+    def generation(self) -> str: ...
+    def touch(self) -> str: ...
+
+
+def batches(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
+    """Consecutive slices of at most `size` items."""
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
+    """The flat metadata stored with a chunk (Chroma metadata values are scalars)."""
+    meta = {
+        "doc_id": chunk.doc_id,
+        "source": chunk.source,
+        "title": chunk.title,
+        "section": chunk.section,
+        "page": chunk.page,
+        "start": chunk.start,
+        "end": chunk.end,
+        "is_reference": chunk.is_reference,
+        "doc_type": chunk.doc_type.value,
+        "year": chunk.year,
+        "content_hash": content_hash,
+    }
+    if chunk.evidence is not None:
+        meta["design"] = chunk.evidence.design.value
+        meta["strength"] = chunk.evidence.strength.value
+        meta["evidence"] = chunk.evidence.model_dump_json()
+    if chunk.doc_evidence is not None:
+        meta["doc_design"] = chunk.doc_evidence.design.value
+        meta["doc_strength"] = chunk.doc_evidence.strength.value
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
+    """Build a Passage from a stored chunk's id, text and metadata."""
+    evidence = meta.get("evidence")
+    return Passage(
+        chunk_id=chunk_id,
+        doc_id=meta.get("doc_id", ""),
+        title=meta.get("title", ""),
+        source=meta.get("source", ""),
+        page=meta.get("page"),
+        section=meta.get("section"),
+        text=text,
+        score=score,
+        doc_type=DocType(meta.get("doc_type", "unknown")),
+        year=meta.get("year"),
+        evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
+    )
 
 
 def _client(path: Optional[Path], url: Optional[str]):
@@ -59,50 +143,11 @@ def _client(path: Optional[Path], url: Optional[str]):
         raise StoreError(f"cannot open the store at {path}: {exc}".splitlines()[0]) from exc
 
 
-def _chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
-    meta = {
-        "doc_id": chunk.doc_id,
-        "source": chunk.source,
-        "title": chunk.title,
-        "section": chunk.section,
-        "page": chunk.page,
-        "start": chunk.start,
-        "end": chunk.end,
-        "is_reference": chunk.is_reference,
-        "doc_type": chunk.doc_type.value,
-        "year": chunk.year,
-        "content_hash": content_hash,
-    }
-    if chunk.evidence is not None:
-        meta["design"] = chunk.evidence.design.value
-        meta["strength"] = chunk.evidence.strength.value
-        meta["evidence"] = chunk.evidence.model_dump_json()
-    return {k: v for k, v in meta.items() if v is not None}
-
-
-def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
-    """Build a Passage from a stored chunk's id, text and metadata."""
-    evidence = meta.get("evidence")
-    return Passage(
-        chunk_id=chunk_id,
-        doc_id=meta.get("doc_id", ""),
-        title=meta.get("title", ""),
-        source=meta.get("source", ""),
-        page=meta.get("page"),
-        section=meta.get("section"),
-        text=text,
-        score=score,
-        doc_type=DocType(meta.get("doc_type", "unknown")),
-        year=meta.get("year"),
-        evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
-    )
-
-
 class ChromaStore:
     """Chunks and document records in a Chroma database.
 
     Args:
-        embedding_model: name of the model whose vectors this store holds.
+        embedding_model: name of the model (and backend) whose vectors this store holds.
         path: directory of an embedded store (ignored when `url` is given).
         url: `http://HOST:PORT` of a Chroma server.
         collection: collection name.
@@ -112,84 +157,136 @@ class ChromaStore:
                  collection: str = "reviewer"):
         self.path = Path(path) if path is not None else None
         self.url = url
+        self.shared = url is not None
         self.location = url or str(self.path)
         self.name = collection
         self.embedding_model = embedding_model
         self._client = _client(self.path, url)
         try:
             self.chunks = self._client.get_or_create_collection(
-                collection,
-                metadata={"embedding_model": embedding_model, "hnsw:space": "cosine"},
-                embedding_function=None,
-            )
+                collection, metadata={"embedding_model": embedding_model, "hnsw:space": "cosine"},
+                embedding_function=None)
+            self.references = self._client.get_or_create_collection(
+                f"{collection}-references", metadata={"kind": "references"}, embedding_function=None)
             self.docs = self._client.get_or_create_collection(
-                f"{collection}-documents", metadata={"kind": "documents"}, embedding_function=None
-            )
-        except StoreError:
-            raise
+                f"{collection}-documents", metadata={"kind": "documents"}, embedding_function=None)
         except Exception as exc:
             raise StoreError(f"cannot open collection '{collection}' at {self.location}: {exc}".splitlines()[0]) from exc
-        recorded = (self.chunks.metadata or {}).get("embedding_model")
-        if recorded and recorded != embedding_model:
-            raise StoreError(
-                f"the store at {self.location} was built with embedding model '{recorded}', not "
-                f"'{embedding_model}': use --embedding-model {recorded} (REVIEWER_EMBEDDING__MODEL), "
-                "or another --store / collection for the new model"
+        self.recorded_model = (self.chunks.metadata or {}).get("embedding_model")
+        if self.recorded_model and self.recorded_model != embedding_model:
+            error = StoreError(
+                f"the store at {self.location} was built with embedding model '{self.recorded_model}', not "
+                f"'{embedding_model}': use --embedding-model {self.recorded_model} (REVIEWER_EMBEDDING__MODEL; "
+                "'+onnx-int8' names the backend, REVIEWER_EMBEDDING__BACKEND), or another --store / collection"
             )
-        self._batch = max(1, min(self._client.get_max_batch_size(), 5000))
+            error.recorded = self.recorded_model
+            raise error
+        self._batch = max(1, min(self._client.get_max_batch_size(), BATCH))
 
     # -- documents ---------------------------------------------------------------------------
 
-    def documents(self) -> dict[str, DocumentInfo]:
-        """Every recorded document by doc_id."""
-        got = self.docs.get(include=["metadatas"])
-        out: dict[str, DocumentInfo] = {}
-        for doc_id, meta in zip(got["ids"], got["metadatas"] or []):
-            if doc_id == _STATE_ID:
-                continue
-            out[doc_id] = DocumentInfo.model_validate_json(meta["info"])
-        return out
+    def _doc_records(self) -> Iterator[tuple[str, dict]]:
+        """Every record of the documents collection (ids and metadata), page by page."""
+        offset = 0
+        while True:
+            got = self.docs.get(include=["metadatas"], limit=self._batch, offset=offset)
+            if not got["ids"]:
+                return
+            yield from zip(got["ids"], got["metadatas"] or [])
+            offset += len(got["ids"])
 
-    def put_documents(self, infos: Iterable[DocumentInfo]) -> None:
+    def documents(self) -> dict[str, DocumentInfo]:
+        """Every completely stored document by doc_id."""
+        return {doc_id: DocumentInfo.model_validate_json(meta["info"])
+                for doc_id, meta in self._doc_records() if meta and "info" in meta}
+
+    def document_hashes(self) -> dict[str, str]:
+        """doc_id → content hash of every completely stored document."""
+        return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
+
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        """Recorded documents with these sources or ids (without listing the whole library)."""
+        found: dict[str, DocumentInfo] = {}
+        for part in batches(list(dict.fromkeys(sources)), 500):
+            got = self.docs.get(where={"source": {"$in": list(part)}}, include=["metadatas"])
+            found.update({i: DocumentInfo.model_validate_json(m["info"]) for i, m in zip(got["ids"], got["metadatas"])})
+        for part in batches([d for d in dict.fromkeys(doc_ids) if d not in found], self._batch):
+            got = self.docs.get(ids=list(part), include=["metadatas"])
+            found.update({i: DocumentInfo.model_validate_json(m["info"])
+                          for i, m in zip(got["ids"], got["metadatas"]) if m and "info" in m})
+        return found
+
+    def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
+        """Write document records (each after all its chunks), then change the generation; returns it."""
         infos = list(infos)
-        for i in range(0, len(infos), self._batch):
-            part = infos[i : i + self._batch]
+        for part in batches(infos, self._batch):
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
-                embeddings=[_DOC_PLACEHOLDER] * len(part),
-                metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash} for d in part],
+                embeddings=[_PLACEHOLDER] * len(part),
+                metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash}
+                           for d in part],
             )
-        if infos:
-            self.touch()
+        return self.touch() if infos else self.generation()
 
-    def delete_document(self, doc_id: str) -> None:
-        """Remove a document's chunks, then its record."""
-        self.chunks.delete(where={"doc_id": doc_id})
-        self.docs.delete(ids=[doc_id])
-        self.touch()
+    def mark_pending(self, doc_ids: Sequence[str], owner: str) -> None:
+        """Record that these documents' chunks are about to be written by `owner` (swept if never finished)."""
+        for part in batches(list(doc_ids), self._batch):
+            self.docs.upsert(ids=[f"pending:{d}" for d in part], embeddings=[_PLACEHOLDER] * len(part),
+                             metadatas=[{"kind": "pending", "pending": d, "owner": owner} for d in part])
+
+    def pending(self) -> dict[str, str]:
+        """Documents whose ingest started and has not finished (interrupted, or under way), with its owner."""
+        got = self.docs.get(where={"kind": "pending"}, include=["metadatas"])
+        return {meta["pending"]: meta.get("owner", "") for meta in got["metadatas"] or []}
+
+    def clear_pending(self, doc_ids: Sequence[str]) -> None:
+        for part in batches([f"pending:{d}" for d in doc_ids], self._batch):
+            self.docs.delete(ids=list(part))
+
+    def delete_documents(self, doc_ids: Sequence[str]) -> str:
+        """Remove documents' chunks (body and references), then their records; returns the generation."""
+        doc_ids = list(doc_ids)
+        for part in batches(doc_ids, 500):
+            where = {"doc_id": {"$in": list(part)}}
+            self.chunks.delete(where=where)
+            self.references.delete(where=where)
+        for part in batches(doc_ids, self._batch):
+            self.docs.delete(ids=list(part))
+        self.clear_pending(doc_ids)
+        return self.touch() if doc_ids else self.generation()
 
     # -- chunks ------------------------------------------------------------------------------
 
     def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], hashes: dict[str, str]) -> None:
-        """Upsert chunks with their embeddings (`hashes`: doc_id → content hash)."""
+        """Upsert body chunks with their embeddings (`hashes`: doc_id → content hash)."""
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self.chunks.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=embeddings[i : i + self._batch],
                 documents=[c.text for c in part],
-                metadatas=[_chunk_metadata(c, hashes[c.doc_id]) for c in part],
+                metadatas=[chunk_metadata(c, hashes[c.doc_id]) for c in part],
             )
+
+    def add_references(self, chunks: list[Chunk], hashes: dict[str, str]) -> None:
+        """Upsert reference-list chunks, unembedded: kept for display, never retrieved."""
+        for part in batches(chunks, self._batch):
+            self.references.upsert(ids=[c.chunk_id for c in part], embeddings=[_PLACEHOLDER] * len(part),
+                                   documents=[c.text for c in part],
+                                   metadatas=[chunk_metadata(c, hashes[c.doc_id]) for c in part])
 
     def delete_stale_chunks(self, doc_id: str, content_hash: str) -> None:
         """Drop a document's chunks from any earlier version."""
-        self.chunks.delete(where={"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": content_hash}}]})
+        where = {"$and": [{"doc_id": doc_id}, {"content_hash": {"$ne": content_hash}}]}
+        self.chunks.delete(where=where)
+        self.references.delete(where=where)
 
     def count(self) -> int:
+        """Retrievable (body) chunks."""
         return self.chunks.count()
 
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
-        """Nearest chunks to an embedding; score is cosine similarity."""
+        """Nearest chunks to an embedding; score is cosine similarity. `where` only for filters a user asked for."""
         n = min(n, max(self.count(), 1))
         res = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where or None,
                                 include=["documents", "metadatas", "distances"])
@@ -198,23 +295,38 @@ class ChromaStore:
             for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
         ]
 
-    def get(self, chunk_ids: list[str]) -> dict[str, Passage]:
-        if not chunk_ids:
-            return {}
-        res = self.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-        return {cid: passage_from(cid, text, meta) for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"])}
+    def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
+        """Stored chunks (body or reference) by id."""
+        out: dict[str, Passage] = {}
+        for collection in (self.chunks, self.references):
+            wanted = [c for c in chunk_ids if c not in out]
+            for part in batches(wanted, self._batch):
+                res = collection.get(ids=list(part), include=["documents", "metadatas"])
+                out.update({cid: passage_from(cid, text, meta)
+                            for cid, text, meta in zip(res["ids"], res["documents"], res["metadatas"])})
+        return out
 
-    def embeddings(self, chunk_ids: list[str]) -> dict[str, list[float]]:
-        if not chunk_ids:
-            return {}
-        res = self.chunks.get(ids=chunk_ids, include=["embeddings"])
-        return {cid: list(vec) for cid, vec in zip(res["ids"], res["embeddings"])}
+    def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]:
+        out: dict[str, list[float]] = {}
+        for part in batches(list(chunk_ids), self._batch):
+            res = self.chunks.get(ids=list(part), include=["embeddings"])
+            out.update({cid: list(vec) for cid, vec in zip(res["ids"], res["embeddings"])})
+        return out
 
-    def iter_chunks(self, where: Optional[dict] = None, page: int = 5000) -> Iterator[tuple[str, str, dict]]:
-        """Every chunk's (id, text, metadata), page by page."""
+    def iter_chunks(self, doc_ids: Optional[Sequence[str]] = None,
+                    references: bool = False) -> Iterator[tuple[str, str, dict]]:
+        """Every body chunk's (id, text, metadata), page by page; reference chunks when `references`."""
+        collection = self.references if references else self.chunks
+        if doc_ids is None:
+            yield from self._pages(collection, None)
+            return
+        for part in batches(list(doc_ids), 500):
+            yield from self._pages(collection, {"doc_id": {"$in": list(part)}})
+
+    def _pages(self, collection, where: Optional[dict]) -> Iterator[tuple[str, str, dict]]:
         offset = 0
         while True:
-            res = self.chunks.get(where=where, include=["documents", "metadatas"], limit=page, offset=offset)
+            res = collection.get(where=where, include=["documents", "metadatas"], limit=self._batch, offset=offset)
             if not res["ids"]:
                 return
             yield from zip(res["ids"], res["documents"], res["metadatas"])
@@ -224,19 +336,23 @@ class ChromaStore:
 
     def generation(self) -> str:
         """A token that changes whenever chunks or documents change (keeps derived indexes in step)."""
-        got = self.docs.get(ids=[_STATE_ID], include=["metadatas"])
+        got = self.docs.get(ids=[STATE_ID], include=["metadatas"])
         return got["metadatas"][0]["generation"] if got["ids"] else ""
 
-    def touch(self) -> None:
-        self.docs.upsert(ids=[_STATE_ID], embeddings=[_DOC_PLACEHOLDER], metadatas=[{"generation": uuid.uuid4().hex}])
+    def touch(self) -> str:
+        token = uuid.uuid4().hex
+        self.docs.upsert(ids=[STATE_ID], embeddings=[_PLACEHOLDER], metadatas=[{"generation": token}])
+        return token
 
 
 def cache_dir(store_path: Optional[Path], url: Optional[str], collection: str) -> Path:
-    """Where derived indexes (BM25) live: inside an embedded store, or a local cache for a server."""
+    """Where derived indexes (the lexical index) live: inside an embedded store, or the user's cache for a server."""
     if url:
         import hashlib
 
+        import platformdirs
+
         key = hashlib.sha256(f"{url}|{collection}".encode()).hexdigest()[:16]
-        return Path(".reviewer") / "cache" / key
+        return Path(platformdirs.user_cache_dir("reviewer")) / "lexical" / key
     assert store_path is not None
-    return Path(store_path) / f"{collection}-bm25"
+    return Path(store_path) / f"{collection}-lexical"

@@ -46,7 +46,7 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
             queries add more.
         llm: an LLM spec ("openai:gpt-4o-mini"), a LangChain chat model, or None for `settings.llm`
             (the offline rules when none is configured).
-        **filters: doc_ids, years, doc_types, mmr, as for `Reviewer.retrieve`.
+        **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `Reviewer.retrieve`.
 
     Returns:
         The summary; every `citation` and [n] refers to an entry of `citations`.

@@ -1,0 +1,274 @@
+"""The ingest pipeline: discover files, skip unchanged ones, chunk, grade, embed, store, index.
+
+Order of writes, so an interrupted ingest never shows half a document:
+
+1. a pending marker for every document about to be written (with the writing process);
+2. its chunks, in slices of `EMBED_BATCH_CHUNKS` (reference-list chunks unembedded, apart);
+3. its record, once its last chunk is stored; then the lexical index, which is also the list
+   of what retrieval may show (dense hits included); then the marker is cleared.
+
+A later ingest sweeps markers left by a process that is gone: the partial chunks of a new
+document are deleted, a half-written new version of a known document is dropped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence, Union
+
+from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
+from reviewer.retrieval.lexical import LexicalIndex, context_text
+from reviewer.retrieval.store import Store, chunk_metadata
+
+# progress(stage, advance, total): total is given once when a stage starts (advance 0).
+Progress = Callable[[str, int, Optional[int]], None]
+
+#: Chunks embedded and stored per slice; a document's record is written after its last slice.
+EMBED_BATCH_CHUNKS = 1024
+
+
+def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
+    return None
+
+
+def embedding_text(chunk: Chunk) -> str:
+    """What is embedded for a chunk (the same text the lexical index holds)."""
+    return context_text(chunk.title, chunk.section, chunk.text)
+
+
+def owner() -> str:
+    """Who writes: host and process id (a marker whose process is gone on this host can be swept)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(who: str) -> bool:
+    host, _, pid = who.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return True  # another machine's ingest: it may still be running
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep(store: Store, index: LexicalIndex) -> int:
+    """Undo what ingests that died left half-written; returns how many documents were cleaned."""
+    dead = [d for d, who in store.pending().items() if not _alive(who)]
+    if not dead:
+        return 0
+    known = store.document_hashes()
+    partial_new = [d for d in dead if d not in known]
+    for doc_id in dead:
+        if doc_id in known:
+            store.delete_stale_chunks(doc_id, known[doc_id])
+    if partial_new:
+        index.remove(partial_new)
+        store.delete_documents(partial_new)
+    store.clear_pending(dead)
+    return len(dead)
+
+
+def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: LexicalIndex, settings,
+           prune: bool = False, progress: Optional[Progress] = None, collection: Optional[str] = None) -> IngestReport:
+    """Load, chunk, grade, embed and store documents; unchanged files are skipped.
+
+    Args:
+        paths: files or directories (searched recursively).
+        store: where chunks and records go.
+        embedder: the document embedder.
+        index: the lexical index, in step with the store.
+        settings: `Settings` (chunking).
+        prune: also drop stored documents whose files no longer exist.
+        progress: callback for progress bars.
+        collection: for a Zotero library, only the items of this collection.
+    """
+    from reviewer.loading import discover
+
+    progress = progress or _no_progress
+    started = time.perf_counter()
+    report = IngestReport()
+    sweep(store, index)
+    files, failures = discover([Path(p) for p in paths])
+    report.failures.extend(failures)
+    files.sort(key=lambda p: p.suffix.lower() == ".pdf")  # libraries first: their records claim the PDFs they attach
+    pending = _plan(files, store, report, progress, collection)
+    _store_documents(pending, store, embedder, index, settings, report, progress)
+    if prune:
+        report.documents_removed += prune_missing(store, index)
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress,
+          collection: Optional[str] = None) -> list[tuple[Document, bool]]:
+    """Load the files that changed; returns (document, is_update) pairs with their final doc ids.
+
+    Only the records of these files (and of colliding ids) are looked up, never the whole library.
+    A PDF that a library record of this ingest attaches is ingested once, as that record.
+    """
+    from reviewer.loading import file_hash, load
+
+    known = store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"])
+    by_source = {info.source: info for info in known.values()}
+    pending: list[tuple[Document, bool]] = []
+    claimed: set[str] = set()
+    attached: set[Path] = set()
+    progress("files", 0, len(files))
+    for path in files:
+        if path.suffix.lower() == ".pdf" and path.resolve() in attached:
+            progress("files", 1, None)
+            continue
+        if path.suffix.lower() != ".jsonl":
+            info = by_source.get(str(path))
+            if info is not None and info.content_hash == file_hash(path):
+                report.documents_unchanged += 1
+                progress("files", 1, None)
+                continue
+        docs, errors = load(path, collection=collection)
+        report.failures.extend(errors)
+        files_of = [d.file for d in docs if d.file and d.file != d.source]
+        attached.update(Path(f).resolve() for f in files_of)
+        found = store.find_documents(sources=[d.source for d in docs] + files_of, doc_ids=[d.doc_id for d in docs])
+        known.update(found)
+        by_source.update({info.source: info for info in found.values()})
+        for doc in docs:
+            _queue(doc, known, by_source, claimed, pending, report)
+        progress("files", 1, None)
+    return pending
+
+
+def _queue(doc: Document, known: dict[str, DocumentInfo], by_source: dict[str, DocumentInfo], claimed: set[str],
+           pending: list[tuple[Document, bool]], report: IngestReport) -> None:
+    """Queue a loaded document unless it is stored unchanged, and give it a free id.
+
+    A library record whose attached PDF was stored on its own takes that document's place (same id).
+    """
+    info = by_source.get(doc.source)
+    if info is None and doc.file and doc.file != doc.source:
+        copy = by_source.get(doc.file)
+        info = copy if copy is not None and copy.doc_id not in claimed else None
+    if info is not None:
+        doc.doc_id = info.doc_id
+        if info.content_hash == doc.content_hash and info.source == doc.source:
+            report.documents_unchanged += 1
+            return
+    elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
+        # Two files with the same name in different folders: keep both.
+        doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
+    claimed.add(doc.doc_id)
+    pending.append((doc, info is not None))
+
+
+def chunk(doc: Document, settings) -> list[Chunk]:
+    """A document's chunks; the document is graded as a whole, then each body chunk in its light."""
+    from reviewer.grading import grade, grade_document
+    from reviewer.ingest.chunking import chunk_document
+
+    cfg = settings.chunking
+    chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
+    doc.evidence = grade_document(doc)
+    for c in chunks:
+        c.doc_evidence = doc.evidence
+        if not c.is_reference:
+            c.evidence = grade(c.text, c.section, doc.doc_type, document=doc.evidence)
+    return chunks
+
+
+def _prepare(pending: list[tuple[Document, bool]], settings, report: IngestReport,
+             progress: Progress) -> list[tuple[Document, bool, list[Chunk]]]:
+    prepared: list[tuple[Document, bool, list[Chunk]]] = []
+    progress("chunking", 0, len(pending))
+    for doc, is_update in pending:
+        chunks = chunk(doc, settings)
+        progress("chunking", 1, None)
+        if not chunks:
+            report.failures.append(IngestFailure(path=doc.source, reason="no text to index"))
+            continue
+        prepared.append((doc, is_update, chunks))
+    return prepared
+
+
+def _store_documents(pending: list[tuple[Document, bool]], store: Store, embedder, index: LexicalIndex, settings,
+                     report: IngestReport, progress: Progress) -> None:
+    """Embed and store documents in slices; a document's record is written after its last chunk."""
+    prepared = _prepare(pending, settings, report, progress)
+    if not prepared:
+        return
+    store.mark_pending([doc.doc_id for doc, _, _ in prepared], owner())
+    queue = [(c, i) for i, (_, _, chunks) in enumerate(prepared) for c in chunks]
+    remaining = [len(chunks) for _, _, chunks in prepared]
+    hashes = {doc.doc_id: doc.content_hash for doc, _, _ in prepared}
+    progress("embedding", 0, sum(1 for c, _ in queue if not c.is_reference))
+    for start in range(0, len(queue), EMBED_BATCH_CHUNKS):
+        part = queue[start : start + EMBED_BATCH_CHUNKS]
+        body = [c for c, _ in part if not c.is_reference]
+        vectors = embedder.embed([embedding_text(c) for c in body], progress=lambda n: progress("embedding", n, None))
+        store.add_chunks(body, vectors, hashes)
+        store.add_references([c for c, _ in part if c.is_reference], hashes)
+        report.chunks_embedded += len(body)
+        finished = []
+        for _, i in part:
+            remaining[i] -= 1
+            if remaining[i] == 0:
+                finished.append(prepared[i])
+        _finish(finished, store, index, report)
+
+
+def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, index: LexicalIndex,
+            report: IngestReport) -> None:
+    """Write the records of documents whose chunks are all stored, then index them and clear their markers."""
+    if not finished:
+        return
+    infos = []
+    for doc, is_update, chunks in finished:
+        if is_update:
+            store.delete_stale_chunks(doc.doc_id, doc.content_hash)
+            report.documents_updated += 1
+        else:
+            report.documents_added += 1
+        infos.append(DocumentInfo(
+            doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi, year=doc.year,
+            url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash, chunks=len(chunks),
+            evidence=doc.evidence,
+        ))
+    before = store.generation()
+    after = store.put_documents(infos)
+    hashes = {doc.doc_id: doc.content_hash for doc, _, _ in finished}
+    index.add(hashes, ((c.chunk_id, c.text, chunk_metadata(c, doc.content_hash))
+                       for doc, _, chunks in finished for c in chunks if not c.is_reference))
+    store.clear_pending(list(hashes))
+    if not store.shared:
+        index.advance(before, after)
+
+
+def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[str]:
+    """Drop documents (chunks and records) by id; returns the ids that were found."""
+    known = store.document_hashes()
+    found = [d for d in doc_ids if d in known]
+    _delete(store, index, found)
+    return found
+
+
+def prune_missing(store: Store, index: LexicalIndex) -> int:
+    """Drop documents whose source files no longer exist; returns how many."""
+    gone = [info.doc_id for info in store.documents().values() if not Path(info.source.split("#", 1)[0]).exists()]
+    _delete(store, index, gone)
+    return len(gone)
+
+
+def _delete(store: Store, index: LexicalIndex, doc_ids: list[str]) -> None:
+    if not doc_ids:
+        return
+    # The store first: if we stop in between, the index is behind a changed generation and is repaired.
+    before = store.generation()
+    after = store.delete_documents(doc_ids)
+    index.remove(doc_ids)
+    if not store.shared:
+        index.advance(before, after)

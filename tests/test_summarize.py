@@ -130,6 +130,9 @@ def test_every_marker_refers_to_a_citation(summary):
     markers: set[int] = set()
     for sentence in split_answer_sentences(summary.answer):
         cited = find_citations(sentence)
+        if re.match(r"(Yes|No|Mixed): ", sentence):  # the direction of the quoted findings, for a yes/no topic
+            assert not cited
+            continue
         assert cited, sentence
         markers |= set(cited)
         # the offline answer quotes its passage word for word

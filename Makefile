@@ -7,7 +7,7 @@ export HF_HUB_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 QUESTION ?= Does resistance training improve cognitive function in older adults?
 
-.PHONY: demo test bench install clean
+.PHONY: demo test bench install clean train-grader
 
 install: $(STAMP)
 
@@ -33,6 +33,13 @@ bench: $(STAMP)
 	$(PY) evals/bench_retrieval.py --store .reviewer-bench/scifact --output .reviewer-bench/figures.json
 	$(PY) evals/bench_scale.py --store .reviewer-bench/scale --output .reviewer-bench/scale.json
 	$(PY) evals/bench_pdf.py --output .reviewer-bench/pdf.json
+	$(PY) evals/bench_answer.py --output .reviewer-bench/answer.json
+	$(PY) evals/bench_grading.py --output .reviewer-bench/grading.json
+
+# Retrain the study-design model from ../shared/benchmarks/study-design (deterministic; needs the [train] extra).
+train-grader: $(STAMP)
+	$(PY) -m pip install -q -e '.[train]'
+	$(PY) -m reviewer.grading.train --report reviewer/grading/design_model_cv.json
 
 clean:
 	rm -rf .reviewer

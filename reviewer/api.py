@@ -83,20 +83,23 @@ class Reviewer:
 
     # -- ingest --------------------------------------------------------------------------------
 
-    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False, progress=None) -> IngestReport:
+    def ingest(self, paths: Iterable[Union[str, Path]], prune: bool = False, progress=None,
+               collection: Optional[str] = None) -> IngestReport:
         """Load, chunk, grade, embed and store documents; unchanged files are skipped.
 
         Args:
             paths: files or directories (searched recursively).
             prune: also drop stored documents whose files no longer exist.
             progress: callback `progress(stage, advance, total)` for progress bars.
+            collection: for a Zotero library, only the items of this collection.
 
         Returns:
             What was added, updated, left unchanged, removed, and every file that failed with why.
         """
         from reviewer.ingest.pipeline import ingest
 
-        return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress)
+        return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress,
+                      collection=collection)
 
     def remove(self, doc_ids: Sequence[str]) -> list[str]:
         """Drop documents (chunks and records) by id; returns the ids that were found."""
@@ -128,7 +131,8 @@ class Reviewer:
 
     def retrieve(self, question: str, k: int = 10, mode: Optional[str] = None, doc_ids: Optional[Sequence[str]] = None,
                  years: Optional[tuple[int, int]] = None, doc_types: Optional[Sequence[str]] = None,
-                 mmr: Optional[bool] = None) -> list[Passage]:
+                 mmr: Optional[bool] = None, designs: Optional[Sequence[str]] = None,
+                 min_strength: Optional[str] = None) -> list[Passage]:
         """The passages most relevant to a question.
 
         Args:
@@ -139,10 +143,13 @@ class Reviewer:
             years: only documents published in this (first, last) range.
             doc_types: only these document types ("review", "news", ...).
             mmr: diversify across documents (default from settings).
+            designs: only documents of these study designs ("rct", "meta_analysis", ...).
+            min_strength: only documents whose evidence is at least this strong ("moderate", ...).
         """
-        return self._search(question, k, mode, doc_ids, years, doc_types, mmr).passages
+        return self._search(question, k, mode, doc_ids, years, doc_types, mmr, designs, min_strength).passages
 
-    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None):
+    def _search(self, question, k, mode=None, doc_ids=None, years=None, doc_types=None, mmr=None, designs=None,
+                min_strength=None):
         from reviewer.retrieval.search import Filters, search
 
         cfg = self.settings.retrieval
@@ -150,7 +157,8 @@ class Reviewer:
             from reviewer.retrieval.store import StoreError
 
             raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
-        return search(question, k, mode or cfg.mode, Filters(doc_ids, years, doc_types), cfg, self.store,
+        filters = Filters(doc_ids, years, doc_types, designs=designs, min_strength=min_strength)
+        return search(question, k, mode or cfg.mode, filters, cfg, self.store,
                       self.lexical, self.embedder, use_mmr=cfg.mmr if mmr is None else mmr)
 
     def ask(self, question: str, k: Optional[int] = None, llm=None,
@@ -163,22 +171,30 @@ class Reviewer:
             llm: an LLM spec ("openai:gpt-4o-mini"), a LangChain chat model, or None for the settings' choice
                 (the offline extractive answerer when none is configured).
             history: earlier (question, answer) turns; a follow-up is rewritten into a standalone question.
-            **filters: doc_ids, years, doc_types, mmr, as for `retrieve`.
+            **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `retrieve`.
         """
-        from reviewer.answering.extractive import answer, rewrite_followup
+        from reviewer.answering import answer, rerank, rewrite_followup
 
         started = time.perf_counter()
         standalone = None
         if history:
             standalone = rewrite_followup(question, history, self.settings, llm=llm)
+        asked = question if standalone is None else standalone
+        k = k or self.settings.retrieval.k
+        cfg = self.settings.answering
         t = time.perf_counter()
-        result = self._search(standalone or question, k or self.settings.retrieval.k, **filters)
+        result = self._search(asked, max(k, cfg.rerank_candidates) if cfg.rerank else k, **filters)
         retrieve_ms = (time.perf_counter() - t) * 1000
-        out = answer(question if standalone is None else standalone, result.passages, self.settings, llm=llm)
+        t = time.perf_counter()
+        passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
+        rerank_ms = (time.perf_counter() - t) * 1000
+        out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder)
+        self.cite(out.citations)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
-                          **out.timings_ms, "total": round((time.perf_counter() - started) * 1000, 1)}
+                          "rerank": round(rerank_ms, 1), **out.timings_ms,
+                          "total": round((time.perf_counter() - started) * 1000, 1)}
         return out
 
     def summarize(self, topic: str, k: Optional[int] = None, llm=None, **filters):
@@ -186,3 +202,17 @@ class Reviewer:
         from reviewer.summary.build import summarize
 
         return summarize(self, topic, k=k, llm=llm, **filters)
+
+    def cite(self, citations) -> None:
+        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""
+        from reviewer.bibliography.references import attach
+
+        if citations:
+            attach(citations, self.store.find_documents(doc_ids=sorted({c.doc_id for c in citations})))
+
+    def export_bibliography(self, fmt: str, doc_ids: Optional[Sequence[str]] = None) -> str:
+        """The library (or these documents) as BibTeX ('bib'), RIS ('ris') or CSL-JSON ('csljson')."""
+        from reviewer.bibliography.export import export
+
+        docs = self.documents()
+        return export([d for d in docs if doc_ids is None or d.doc_id in doc_ids], fmt)

@@ -8,98 +8,15 @@ by construction.
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import Optional
 
 from pydantic import BaseModel, Field
 
-
-class Vocabulary(str, Enum):
-    """A closed vocabulary: values are stable identifiers, `label` is how people read them."""
-
-    @property
-    def label(self) -> str:
-        """The value as words: 'very_low' reads 'very low'."""
-        return self.value.replace("_", " ")
-
-    def __str__(self) -> str:
-        return self.value
-
-
-class DocType(Vocabulary):
-    """What kind of document a file is, as its metadata or the user says."""
-
-    article = "article"
-    review = "review"
-    news = "news"
-    preprint = "preprint"
-    abstract = "abstract"
-    unknown = "unknown"
-
-
-class StudyDesign(Vocabulary):
-    """The study design a passage reports (closed vocabulary shared by grader, renderer, prompts, evals)."""
-
-    meta_analysis = "meta_analysis"
-    systematic_review = "systematic_review"
-    rct = "rct"
-    controlled_trial = "controlled_trial"
-    cohort = "cohort"
-    case_control = "case_control"
-    cross_sectional = "cross_sectional"
-    mendelian_randomization = "mendelian_randomization"
-    case_report = "case_report"
-    animal = "animal"
-    in_vitro = "in_vitro"
-    review = "review"
-    expert_opinion = "expert_opinion"
-    unknown = "unknown"
-
-
-class Strength(Vocabulary):
-    """GRADE-like certainty of the evidence a passage reports."""
-
-    high = "high"
-    moderate = "moderate"
-    low = "low"
-    very_low = "very_low"
-
-
-class EmbeddingBackend(Vocabulary):
-    """How the embedding model runs; a store records which one built it (their vectors differ)."""
-
-    torch = "torch"
-    onnx_int8 = "onnx-int8"
-
-
-class RetrievalMode(Vocabulary):
-    """How passages are retrieved."""
-
-    hybrid = "hybrid"
-    dense = "dense"
-    bm25 = "bm25"
-
-
-class OutputFormat(Vocabulary):
-    """Formats an evidence summary is written in ("rich" is the terminal)."""
-
-    rich = "rich"
-    md = "md"
-    json = "json"
-    csv = "csv"
-    html = "html"
-
-
-class Problem(Vocabulary):
-    """What is wrong with a flagged sentence of an answer."""
-
-    uncited = "uncited"
-    unsupported = "unsupported"
-    number = "number"
-    negated = "negated"
-    inverted = "inverted"
-    population = "population"
-    instruction = "instruction"
+# The closed vocabularies, re-exported: models and their enums are imported together.
+from reviewer.vocabulary import (  # noqa: F401
+    STRENGTH_ORDER, BlockKind, Direction, DocType, EmbeddingBackend, EvidenceBasis, OutputFormat, Problem, QuestionType,
+    RetrievalMode, Strength, StudyDesign, Vocabulary,
+)
 
 
 class Effect(BaseModel):
@@ -131,13 +48,15 @@ class EvidenceTag(BaseModel):
     strength: Strength = Strength.very_low
     reasons: list[str] = Field(default_factory=list, description="Exact phrases of the passage that led to the tag.")
     facts: StudyFacts = Field(default_factory=StudyFacts)
+    basis: EvidenceBasis = Field(EvidenceBasis.passage, description="'passage': reasons are the passage's words; "
+                                 "'document': the design is its document's, reasons are words of its title or abstract.")
 
-
-class BlockKind(str, Enum):
-    """What a block of a document is: running text, or a figure or table caption."""
-
-    body = "body"
-    caption = "caption"
+    @property
+    def label(self) -> str:
+        """How people read the tag: 'rct · high', or 'not graded'."""
+        if self.strength is Strength.not_graded:
+            return "not graded"
+        return f"{self.design.label} · {self.strength.label}"
 
 
 class Block(BaseModel):
@@ -162,8 +81,17 @@ class Document(BaseModel):
     date: Optional[str] = None
     url: Optional[str] = None
     doc_type: DocType = DocType.unknown
+    journal: Optional[str] = Field(None, description="Journal (or other container) the work appeared in.")
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    citation_key: Optional[str] = Field(None, description="The key a reference manager cites it by.")
+    file: Optional[str] = Field(None, description="The local PDF the text came from.")
+    abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = Field(description="sha256 of the content; identity for incremental ingest.")
     blocks: list[Block] = Field(default_factory=list)
+    evidence: Optional[EvidenceTag] = Field(None, description="The document's own design, set at ingest.")
 
 
 class Chunk(BaseModel):
@@ -183,6 +111,26 @@ class Chunk(BaseModel):
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
+    doc_evidence: Optional[EvidenceTag] = Field(None, description="Its document's tag (stored for filtering).")
+
+
+class Reference(BaseModel):
+    """What a citation of a document says: its bibliographic record, and the local file if any."""
+
+    doc_id: str
+    title: str = ""
+    authors: list[str] = Field(default_factory=list, description="Full names, given names first.")
+    year: Optional[int] = None
+    doi: Optional[str] = None
+    url: Optional[str] = None
+    journal: Optional[str] = None
+    volume: Optional[str] = None
+    issue: Optional[str] = None
+    pages: Optional[str] = None
+    publisher: Optional[str] = None
+    doc_type: DocType = DocType.unknown
+    citation_key: Optional[str] = Field(None, description="The key a reference manager cites it by.")
+    file: Optional[str] = Field(None, description="The local PDF the text came from.")
 
 
 class Passage(BaseModel):
@@ -211,6 +159,7 @@ class Citation(Passage):
     """A passage cited in an answer as [n]."""
 
     n: int
+    reference: Optional[Reference] = Field(None, description="The cited document's bibliographic record.")
 
 
 class IngestFailure(BaseModel):
@@ -230,19 +179,23 @@ class IngestReport(BaseModel):
     seconds: float = 0.0
 
 
-class DocumentInfo(BaseModel):
+class DocumentInfo(Reference):
     """A document as recorded in the store."""
 
-    doc_id: str
     source: str
-    title: str = ""
-    authors: list[str] = Field(default_factory=list)
-    doi: Optional[str] = None
-    year: Optional[int] = None
-    url: Optional[str] = None
-    doc_type: DocType = DocType.unknown
+    abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = ""
     chunks: int = 0
+    evidence: Optional[EvidenceTag] = Field(None, description="The document's study design, strength and reasons.")
+
+    @classmethod
+    def of(cls, doc: "Document", chunks: int = 0) -> "DocumentInfo":
+        """The record of a loaded document (its metadata, without the text)."""
+        return cls(**doc.model_dump(include=set(cls.model_fields) - {"chunks"}), chunks=chunks)
+
+    def reference(self) -> Reference:
+        """The bibliographic part of the record."""
+        return Reference(**self.model_dump(include=set(Reference.model_fields)))
 
 
 class StoreStats(BaseModel):
@@ -281,15 +234,6 @@ class Answer(BaseModel):
 
 
 # ---------------------------------------------------------------- evidence summaries (reviewer/summarize.py)
-
-
-class Direction(Vocabulary):
-    """Direction of the effect a study reports (as `reviewer.grading.design.direction` reads it)."""
-
-    benefit = "benefit"
-    no_effect = "no_effect"
-    harm = "harm"
-    mixed = "mixed"
 
 
 class SummaryRow(BaseModel):
@@ -334,3 +278,8 @@ class EvidenceSummary(BaseModel):
     gaps: list[Gap] = Field(default_factory=list)
     llm: Optional[str] = Field(None, description="The LLM spec that proposed rows; null for the offline rules.")
     notes: list[str] = Field(default_factory=list, description="e.g. LLM rows dropped because their passage lacks them.")
+
+
+# ---------------------------------------------------------------- answering (reviewer/answering/)
+
+

@@ -58,6 +58,15 @@ class RetrievalSettings(_Section):
     mmr_lambda: float = Field(0.7, ge=0, le=1, description="Relevance versus diversity in MMR.")
 
 
+class AnsweringSettings(_Section):
+    rerank: bool = Field(True, description="Re-score the fused candidates sentence by sentence before answering, so "
+                         "the passage holding the answer wins over its neighbours from the same paper.")
+    rerank_candidates: int = Field(24, ge=1, description="Fused candidates re-scored when re-ranking (at least k).")
+    cross_encoder: Optional[str] = Field(None, description="A sentence-transformers CrossEncoder (name or path) that "
+                                         "re-ranks the candidates; None: embedding and lexical sentence scores.")
+    semantic: bool = Field(True, description="Choose answer sentences by embedding similarity as well as shared words.")
+
+
 class SettingsError(ReviewerError):
     """A setting has a wrong value; the message is one line naming it."""
 
@@ -97,6 +106,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answering: AnsweringSettings = Field(default_factory=AnsweringSettings)
     llm: Optional[str] = Field(
         None,
         description="PROVIDER:MODEL, e.g. 'openai:gpt-4o-mini', 'anthropic:claude-sonnet-4-5', "
@@ -108,6 +118,8 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(3, ge=0, description="Retries, with exponential backoff, on rate limits and transient errors.")
     llm_temperature: float = Field(0.0, ge=0)
     llm_max_tokens: int = Field(800, ge=16)
+    citation_style: str = Field("author-year", description="Reference lists: 'author-year', a CSL style name "
+                                "('apa', 'vancouver', 'chicago', ...) or a .csl file.")
 
     @classmethod
     def settings_customise_sources(

@@ -148,6 +148,54 @@ def numbers(text: str) -> set[str]:
     return set(_NUMERIC.findall(strip_markers(text)))
 
 
+_GREEK = dict(zip("αβγδεκλμστωΔ∆", ["alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "mu", "sigma",
+                                     "tau", "omega", "delta", "delta"]))
+_DIGIT_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13)))
+_DIGIT_WORD = re.compile(r"\b(" + "|".join(_DIGIT_WORDS) + r")\b", re.IGNORECASE)
+_DEGREES = re.compile(r"\s*(?:°|º|℃|degrees?)\s*(?:C\b|celsius\b|centigrade\b)", re.IGNORECASE)
+_RANGE = re.compile(r"(?<=\d)\s*[–—-]\s*(?=\d)")
+
+
+# British spellings as American ones: "prioritise" -> "prioritize", "programme" -> "program".
+_BRITISH = re.compile(r"\b([a-z]{3,}i|analy)s(e|ed|es|ing|ation|ations)\b", re.IGNORECASE)
+#: Words in -ise that American English spells the same way.
+_SAME_ISE = frozenset("""exercise premise otherwise precise promise concise advise revise comprise compromise enterprise
+    surprise expertise supervise televise devise improvise franchise merchandise chastise disguise excise incise
+    circumcise apprise despise demise raise praise noise poise arise wise likewise clockwise paradise treatise""".split())
+_PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
+
+
+#: Comparatives and superlatives as their base word: "the largest trial" matches "large trials".
+_DEGREE_WORDS = {f"{base}{end}": base for base in ("large", "great", "high", "low", "small", "long", "short", "strong",
+                                                    "weak", "wide", "fast", "slow", "old", "young")
+                 for end in (("r", "st") if base.endswith("e") else ("er", "est"))}
+_DEGREE_WORDS.update({"bigger": "big", "biggest": "big"})
+_DEGREE_WORD = re.compile(r"\b(" + "|".join(_DEGREE_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _americanize(match: re.Match) -> str:
+    stem_ = match.group(1)
+    return match.group(0) if f"{stem_.lower()}se" in _SAME_ISE else f"{stem_}z{match.group(2)}"
+
+
+def spell_out(text: str) -> str:
+    """A text with symbols written as the words a question would use, for matching only (never for quoting).
+
+    "37 °C" and "37 degrees Celsius" read alike, as do "TNF-α" and "TNF-alpha", "2–3" and
+    "two to three" (small number words become digits), "prioritise" and "prioritize", "largest"
+    and "large".
+
+    Example:
+        >>> spell_out("2–3 sessions at 37 °C raise TNF-α")
+        '2 to 3 sessions at 37 degrees celsius raise TNF-alpha'
+    """
+    text = _DEGREES.sub(" degrees celsius", text)
+    text = "".join(_GREEK.get(c, c) for c in text)
+    text = _RANGE.sub(" to ", text)
+    text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", text))
+    text = _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
+    return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
+
 # ---------------------------------------------------------------- [n] markers
 
 #: Widest range a marker like [2–9] may expand to; wider ones are typos, not citations.

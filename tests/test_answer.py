@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answering.extractive import NO_ANSWER, answer, extractive_answer, format_passages, is_followup, rewrite_followup
+from reviewer.answering import NO_ANSWER, answer, extractive_answer, format_passages, is_followup, rewrite_followup
 from reviewer.answering.citations import check_answer, find_citations, parse_marker, quote_matches, split_answer_sentences
 from reviewer.llm import LLMError, make_chat_model
 from reviewer.llm.fake import FakeChatModel
@@ -83,8 +83,9 @@ def retrieve(corpus_passages):
 
 
 def _quoted(answer_text: str) -> list[tuple[str, list[int]]]:
-    """(sentence, cited numbers) for each sentence of an answer."""
-    return [(s, find_citations(s)) for s in split_answer_sentences(answer_text)]
+    """(sentence, cited numbers) for each sentence of an answer, without the label of a listed item ("IL-6: ...")."""
+    return [(re.sub(r"^[^:]{1,80}?: (?=[A-Z])", "", s) if find_citations(s) else s, find_citations(s))
+            for s in split_answer_sentences(answer_text)]
 
 
 ANSWERABLE = [
@@ -105,6 +106,10 @@ def test_answerable_question_quotes_cited_sentences_verbatim(retrieve, question,
     assert expected.lower() in out.answer.lower()
     assert out.passages == passages and out.llm is None
     sentences = _quoted(out.answer)
+    # A yes/no question gets one uncited first line: the direction of the quoted findings.
+    lead = [s for s, ns in sentences if not ns]
+    assert len(lead) <= 1 and all(re.match(r"(Yes|No|Mixed): ", s) for s in lead)
+    sentences = [(s, ns) for s, ns in sentences if ns]
     assert 1 <= len(sentences) <= 3
     cited = {c.n: c for c in out.citations}
     for sentence, numbers in sentences:

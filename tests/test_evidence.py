@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.grading import design as evidence, facts as study_facts
-from reviewer.grading.design import answer_level, answer_level_llm, direction, evaluate_labels, grade
+from reviewer.grading import cues as design_cues, facts as study_facts, strength as strength_rules
+from reviewer.grading import RANKING
+from reviewer.grading import answer_level, answer_level_llm, direction, evaluate_labels, grade
 from reviewer.models import DocType, EvidenceTag, Passage, Strength, StudyDesign
 from reviewer.grading.facts import Cue, Scan, extract_facts, split_studies
 
@@ -132,7 +133,8 @@ def test_news_quotes_are_expert_opinion_and_tissue_models_are_in_vitro():
     assert grade(quote, None, DocType.news).design is StudyDesign.expert_opinion
     assert grade(tissue, None, DocType.news).design is StudyDesign.in_vitro
     assert grade(unnamed, None, DocType.news).design is StudyDesign.unknown
-    assert all(grade(t, None, "news").strength is Strength.very_low for t in (quote, tissue, unnamed))
+    assert all(grade(t, None, "news").strength is Strength.very_low for t in (quote, tissue))
+    assert grade(unnamed, None, "news").strength is Strength.not_graded  # no design: outside the hierarchy
 
 
 def test_review_statements_take_the_document_type():
@@ -156,8 +158,9 @@ def test_reasons_are_exact_phrases_of_every_labelled_passage():
 
 def test_keyword_windows_find_what_the_full_expressions_find():
     """The speed-up (patterns run near their keywords only) must not lose a match."""
-    cues = [v for mod in (evidence, study_facts) for v in vars(mod).values() if isinstance(v, Cue)]
-    cues += [c for d, c in evidence._STRONG + evidence._WEAK] + evidence._LIMITATIONS
+    modules = (design_cues, study_facts, strength_rules)
+    cues = [v for mod in modules for v in vars(mod).values() if isinstance(v, Cue)]
+    cues += [c for d, c in design_cues.STRONG + design_cues.WEAK] + strength_rules._LIMITATIONS
     texts = [row["text"] for row in labels()]
     texts += [p for f in CORPUS.glob("*.md") for p in f.read_text(encoding="utf-8").split("\n\n")]
     for text in texts:
@@ -256,7 +259,7 @@ def test_answer_level_ranks_designs_and_handles_ungraded_passages():
     cohort = graded(paragraph(REVIEW, "A cohort study involving 1978"))
     assert answer_level([cohort, meta])[0] is StudyDesign.meta_analysis
     assert answer_level([Passage(chunk_id="x", doc_id="d", text="No tag.")]) == (None, False)
-    assert evidence.RANKING[0] is StudyDesign.meta_analysis and evidence.RANKING[-1] is StudyDesign.unknown
+    assert RANKING[0] is StudyDesign.meta_analysis and RANKING[-1] is StudyDesign.unknown
 
 
 def test_answer_level_llm_uses_the_prompt_and_falls_back_on_a_bad_reply():

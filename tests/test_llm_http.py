@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answering.extractive import answer, rewrite_followup
+from reviewer.answering import answer, rewrite_followup
 from reviewer.answering.citations import quote_matches
 from reviewer.llm import LLMError, make_chat_model
 from reviewer.models import DocType, Passage

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from reviewer.answering.extractive import answer, extractive_answer
+from reviewer.answering import answer, extractive_answer
 from reviewer.answering.citations import find_citations, quote_matches, split_answer_sentences, support
 from reviewer.llm import LLMError, make_chat_model
 from reviewer.llm.local import load_local

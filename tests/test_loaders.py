@@ -27,7 +27,7 @@ BENCHMARKS = SHARED / "benchmarks"
 LITQA_PDFS = BENCHMARKS / "litqa2" / "pdfs"
 SCIFACT = BENCHMARKS / "scifact" / "corpus.jsonl"
 
-UNSUPPORTED_DOCX = "unsupported file type '.docx' (supported: .pdf, .md, .markdown, .txt, .jsonl)"
+UNSUPPORTED_DOCX = "unsupported file type '.docx' (supported: .pdf, .md, .markdown, .txt, .jsonl, .bib, .ris, .json (CSL-JSON), a Zotero data directory)"
 GOOD_FILES = ["grip_strength.pdf", "rt_memory.md", "exercise_notes.txt", "abstracts.jsonl"]
 BAD_FILES = {
     "empty.txt": "empty file",
@@ -168,8 +168,8 @@ def test_discover_walks_folders_sorted_and_skips_hidden(tmp_path: Path) -> None:
     files, failures = discover([tmp_path, tmp_path / "a" / "one.txt"])
     assert [p.relative_to(tmp_path).as_posix() for p in files] == ["top.pdf", "a/one.txt", "a/z.jsonl", "b/two.md"]
     assert [(Path(f.path).name, f.reason) for f in failures] == [
-        ("figure.png", "unsupported file type '.png' (supported: .pdf, .md, .markdown, .txt, .jsonl)")]
-    assert SUPPORTED_SUFFIXES == {".pdf", ".md", ".markdown", ".txt", ".jsonl"}
+        ("figure.png", "unsupported file type '.png' (supported: .pdf, .md, .markdown, .txt, .jsonl, .bib, .ris, .json (CSL-JSON), a Zotero data directory)")]
+    assert SUPPORTED_SUFFIXES == {".pdf", ".md", ".markdown", ".txt", ".jsonl", ".bib", ".bibtex", ".ris", ".json", ".sqlite"}
 
 
 def test_file_hash_is_the_sha256_of_the_bytes_and_the_content_hash() -> None:

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from reviewer.answering.citations import find_citations, normalize_space, quote_matches, split_answer_sentences
 from reviewer.cli import app
 from reviewer.models import Direction, EvidenceSummary, Passage, Strength, StudyDesign, SummaryRow
-from reviewer.summary.export import COLUMNS, design_chart_svg, to_csv, to_html, to_json, to_markdown
+from reviewer.summary.export import COLUMNS, CSV_COLUMNS, design_chart_svg, to_csv, to_html, to_json, to_markdown
 from reviewer.summary.findings import compare, find_gaps, is_gap
 from reviewer.summary.gather import gather
 from reviewer.summary.rows import segment_direction
@@ -95,7 +95,9 @@ def test_no_row_is_invented(summary):
     assert summary.rows
     for row in summary.rows:
         text = passage_of(summary, row.citation).text
-        assert normalize_space(row.study) in normalize_space(text), row.study
+        name, _, ref = row.study.partition("ref. ")  # 'Liu et al. (ref. 23)': the review's reference 23
+        assert normalize_space(name.rstrip(" (")) in normalize_space(text), row.study
+        assert not ref or f"[{ref.rstrip(')')}]" in text.replace(" ", ""), row.study
         written = " ".join(str(x) for x in (row.n, row.effect, row.duration) if x is not None)
         assert cell_numbers(written) <= cell_numbers(text), (row.study, written)
         for cell in (row.population, row.intervention, row.outcome):
@@ -168,7 +170,7 @@ def test_json_is_the_model_dump_in_the_documented_shape(summary):
 def test_csv_has_one_line_per_row(summary):
     table = list(csv.DictReader(io.StringIO(to_csv(summary))))
     assert len(table) == len(summary.rows)
-    assert list(table[0]) == list(COLUMNS)
+    assert list(table[0]) == list(CSV_COLUMNS)  # the row's cells, then the cited document's identity
     lamb = next(t for t in table if "Lamb" in t["study"])
     assert lamb["n"] == "494" and lamb["direction"] == "harm"
 
@@ -223,7 +225,8 @@ def test_html_is_one_self_contained_file_that_renders(corpus_reviewer, tmp_path)
     assert result.stdout.strip() == str(out.resolve())
     page = out.read_text(encoding="utf-8")
     assert "<svg" in page and "<table>" in page and "Conflicts" in page and "Gaps" in page
-    assert "<script" not in page and not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", page)
+    # Nothing is loaded from elsewhere (links to DOIs are fine: they load nothing).
+    assert "<script" not in page and "<link" not in page and not re.search(r"""src\s*=\s*["']?(?:https?:)?//""", page)
     assert "@import" not in page and "url(" not in page
     if shutil.which("chromium") is None:
         pytest.skip("chromium is not installed (apt-get install -y chromium): cannot take the screenshot")
@@ -244,7 +247,7 @@ def test_cli_writes_json_and_csv_and_rejects_unknown_formats(corpus_reviewer, tm
     assert data["rows"] and all(set(r) == ROW_KEYS for r in data["rows"])
     csv_path = tmp_path / "rows.csv"
     result = runner.invoke(app, ["summarize", TOPIC, "--store", store, "-k", "12", "-o", str(csv_path)])
-    assert result.exit_code == 0 and list(csv.reader(csv_path.open()))[0] == list(COLUMNS)
+    assert result.exit_code == 0 and list(csv.reader(csv_path.open()))[0] == list(CSV_COLUMNS)
     result = runner.invoke(app, ["summarize", TOPIC, "--store", store, "--format", "pdf"])
     assert result.exit_code == 2 and "--format 'pdf'" in result.output
 
@@ -287,7 +290,7 @@ def test_llm_rows_are_checked_and_invented_ones_dropped(corpus_reviewer):
     prompt = fake.received[1][-1].content
     assert "Passage 1:" in prompt and TOPIC in prompt and "Lamb et al. [24]" in prompt
     studies = [r.study for r in result.rows]
-    assert sorted(studies) == ["Baek et al. [21]", "Lamb et al. [24]"]
+    assert sorted(studies) == ["Baek et al.", "Lamb et al."]  # the review's own [21], [24] are not passage numbers
     assert any("Okafor" in n and "does not occur" in n for n in result.notes), result.notes
     assert any("3120" in n for n in result.notes), result.notes
     lamb_index, lamb = row_of(result, "Lamb")
@@ -349,3 +352,10 @@ def test_html_escapes_document_text():
     page = to_html(EvidenceSummary(question="Q <b>", answer="A [1].", rows=[row]))
     assert "<script" not in page and "&lt;script&gt;" in page and "d &lt; 0.5 &amp; p &gt; 0.1" in page
     assert '<a href="#src-1">1</a>' in page
+
+
+def test_a_topic_the_documents_do_not_cover_gets_no_table(corpus_reviewer):
+    result = corpus_reviewer.summarize("beetroot juice and cerebral blood flow")
+    assert result.answer.startswith("No passages on this topic")
+    assert "beetroot" in result.answer
+    assert result.rows == [] and result.citations == [] and result.conflicts == []

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from reviewer.answering.verify import disagreement, looks_like_instruction
-from reviewer.models import FlaggedSentence, Passage, Problem
+from reviewer.models import Answer, Citation, FlaggedSentence, Passage, Problem
 from reviewer.text import (BULLET, LEADING_MARKERS, MARKER, content_stems, find_citations, normalize_space, numbers, parse_marker,
-                           split_sentences, strip_markers)
+                           renumber, split_sentences, strip_markers)
 
 #: Share of a sentence's content words that must occur in the passages it cites.
 MIN_SUPPORT = 0.5
@@ -158,3 +158,22 @@ def check_answer(text: str, passages: list[Passage], min_support: float = MIN_SU
         check.add(_checked(sentence, passages, min_support))
     check.cited.sort()
     return check
+
+
+def number_by_appearance(answer: Answer) -> Answer:
+    """The answer with its citations numbered in order of first appearance: [1], [2], [3].
+
+    On entry, [n] in the text names `answer.passages[n - 1]` (the retrieval rank); on return,
+    the first passage cited is [1], the next new one [2], and so on, and `citations` lists
+    each cited passage once with its new `n`. The flagged sentences of a generated answer that
+    was kept are renumbered alike; those of one that was replaced by the extractive answer keep
+    their numbers, which name `passages` by position.
+    """
+    order = [n for n in find_citations(answer.answer) if 1 <= n <= len(answer.passages)]
+    mapping = {old: new for new, old in enumerate(order, 1)}
+    flagged = [f.model_copy(update={"sentence": renumber(f.sentence, mapping),
+                                    "citations": [mapping.get(n, n) for n in f.citations]})
+               for f in answer.flagged] if answer.llm else answer.flagged
+    citations = [Citation(**answer.passages[old - 1].model_dump(), n=new) for old, new in mapping.items()]
+    return answer.model_copy(update={"answer": renumber(answer.answer, mapping), "citations": citations,
+                                     "flagged": flagged})

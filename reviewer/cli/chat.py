@@ -131,6 +131,7 @@ class ChatSession:
         k: passages to retrieve per question (None: the settings' value).
         console: where answers go (a rich Console; stdout by default).
         err_console: where one-line errors go (stderr by default).
+        filters: retrieval filters applied to every question, as for `Reviewer.ask`.
 
     Example:
         >>> session = ChatSession(Reviewer(store="/tmp/store"))
@@ -138,11 +139,13 @@ class ChatSession:
         0
     """
 
-    def __init__(self, reviewer, k: Optional[int] = None, console=None, err_console=None):
+    def __init__(self, reviewer, k: Optional[int] = None, console=None, err_console=None,
+                 filters: Optional[dict] = None):
         from rich.console import Console
 
         self.reviewer = reviewer
         self.k = k
+        self.filters = dict(filters or {})  # retrieval filters for every question (designs, min_strength)
         self.llm = None  # a chat model chosen with /llm; None means the settings' choice
         self.llm_label: Optional[str] = None
         self.turns: list[Answer] = []
@@ -219,7 +222,7 @@ class ChatSession:
         def work() -> Answer:
             if self._warm is not None:
                 self._warm.join()
-            return self.reviewer.ask(question, k=self.k, llm=self.llm, history=history or None)
+            return self.reviewer.ask(question, k=self.k, llm=self.llm, history=history or None, **self.filters)
 
         result = self.in_worker(work, "searching and answering…")
         self.turns.append(result)

@@ -15,6 +15,9 @@ from typing import Annotated, Optional
 
 import typer
 
+from reviewer.cli import bibfiles
+from reviewer.cli.filters import DesignOpt, StrengthOpt, parse_evidence_filters
+
 app = typer.Typer(
     name="reviewer",
     help="Ask a folder of papers questions; get answers with cited, evidence-graded passages.",
@@ -102,8 +105,8 @@ def print_json(data) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL.")],
-    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL; .bib, .ris or CSL-JSON libraries; a Zotero data directory.")],
+    prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False, collection: bibfiles.CollectionOpt = None,
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
@@ -111,14 +114,14 @@ def ingest(
 ) -> None:
     """Parse, chunk, grade and embed documents into the store; unchanged files are skipped.
 
-    Example: reviewer ingest corpus/ papers/new.pdf --prune
+    Example: reviewer ingest corpus/ papers/new.pdf --prune   (or: reviewer ingest ~/Zotero --collection "Sleep")
     """
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, create=True)
         with IngestProgress(enabled=not as_json) as progress:
-            report = r.ingest(paths, prune=prune, progress=progress)
+            report = r.ingest(paths, prune=prune, progress=progress, collection=collection)
     if as_json:
         print_json(report.model_dump(mode="json"))
     else:
@@ -132,13 +135,16 @@ def ingest(
 
 @app.command()
 def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
-         as_json: JsonOpt = False) -> None:
-    """List the documents in the store (title, year, type, chunks, source).
+         as_json: JsonOpt = False, fmt: bibfiles.ExportOpt = None, output: bibfiles.OutputOpt = None,
+         doc: bibfiles.DocOpt = None) -> None:
+    """List the documents (title, year, type, study design and strength, chunks, source), or export a bibliography.
 
-    Example: reviewer docs --json | jq '.[].title'
+    Example: reviewer docs --json | jq '.[].title'   (or: reviewer docs --format bib -o library.bib)
     """
     from reviewer.cli.render import documents_table
 
+    if fmt is not None or output is not None:
+        return bibfiles.export(lambda: make_reviewer(store, chroma_url, embedding_model), fmt, output, doc)
     with handled():
         items = make_reviewer(store, chroma_url, embedding_model).documents()
     if as_json:
@@ -197,6 +203,8 @@ def ask(
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
     years: Annotated[Optional[str], typer.Option("--years", help="Only documents from these years, e.g. 2020-2026.")] = None,
+    design: DesignOpt = None, min_strength: StrengthOpt = None, bib: bibfiles.BibOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Answer a question with numbered citations \\[n] to passages, and a table of sources.
 
@@ -214,13 +222,14 @@ def ask(
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
         with waiting_for_llm(r.settings):
-            result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span)
+            result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span, **parse_evidence_filters(design, min_strength))
     if as_json:
         print_json(result.model_dump(mode="json"))
     elif markdown:
-        sys.stdout.write(answer_markdown(result))
+        sys.stdout.write(answer_markdown(result, style))
     else:
-        print_answer(_console(), result)
+        print_answer(_console(), result, style)
+    bibfiles.write_cited(bib, result.citations)
 
 
 @app.command()
@@ -231,6 +240,7 @@ def chat(
     store: StoreOpt = None,
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
+    design: DesignOpt = None, min_strength: StrengthOpt = None,
 ) -> None:
     """Ask questions one after another; follow-ups are understood in the context of earlier ones.
 
@@ -243,7 +253,8 @@ def chat(
     from reviewer.cli.chat import ChatSession
 
     with handled():
-        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k)
+        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k,
+                              filters=parse_evidence_filters(design, min_strength))
         code = session.run()
     raise typer.Exit(code)
 
@@ -276,15 +287,16 @@ def eval_(
     """
     import tempfile
 
+    from reviewer.cli.evalrun import run_suite_with_progress, store_in_environment
     from reviewer.cli.render import failures_table, metrics_table
     from reviewer.evaluation.gate import gates, to_junit, write_baseline
 
     compare_with = None if update_baseline else baseline
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
-        fresh = store is None and chroma_url is None and not _env_store()
+        fresh = store is None and chroma_url is None and not store_in_environment()
         r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url,
                           create=fresh or corpus is not None)
-        result = _run_suite(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
+        result = run_suite_with_progress(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
             write_baseline(result, baseline)
         checked = gates(result, thresholds, compare_with)
@@ -306,29 +318,6 @@ def eval_(
         raise typer.Exit(1)
 
 
-def _run_suite(r, suite: Path, k: Optional[int], only: Optional[list[str]], corpus: Optional[Path]):
-    """Ingest `corpus` first when given, then run the suite with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from reviewer.cli.render import IngestProgress
-    from reviewer.evaluation.suite import run_suite
-
-    if corpus is not None:
-        with IngestProgress() as progress:
-            r.ingest([corpus], progress=progress)
-    with Progress(TextColumn("eval"), BarColumn(), MofNCompleteColumn(), console=_console(stderr=True),
-                  transient=True) as bar:
-        task = bar.add_task("eval", total=None)
-        return run_suite(r, suite, k=k, only=only,
-                         progress=lambda done, total, case: bar.update(task, completed=done, total=total))
-
-
-def _env_store() -> bool:
-    import os
-
-    return bool(os.environ.get("REVIEWER_STORE") or os.environ.get("REVIEWER_CHROMA_URL"))
-
-
 @app.command()
 def summarize(
     topic: Annotated[str, typer.Argument(help="The topic or question, in quotes.")],
@@ -342,6 +331,8 @@ def summarize(
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
+    design: DesignOpt = None, min_strength: StrengthOpt = None, bib: bibfiles.BibOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
@@ -361,11 +352,13 @@ def summarize(
     with handled():
         r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
         with waiting_for_llm(r.settings):
-            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type)
+            summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type,
+                                  **parse_evidence_filters(design, min_strength))
+    bibfiles.write_cited(bib, summary.citations)
     if fmt == "rich":
-        print_summary(_console(), summary)
+        print_summary(_console(), summary, style=style)
         return
-    text = render(summary, fmt)
+    text = render(summary, fmt, style)
     if output is None:
         sys.stdout.write(text)
         return

@@ -14,7 +14,7 @@ from typing import Optional
 from reviewer.models import Answer, DocumentInfo, EvidenceSummary, EvidenceTag, IngestReport, Passage, StoreStats
 from reviewer.text import snippet
 
-STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red"}
+STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red", "not_graded": "dim"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -91,10 +91,11 @@ def documents_table(items: list[DocumentInfo]):
     from rich.table import Table
 
     table = Table(title=f"{len(items)} documents")
-    for col in ("id", "title", "year", "type", "chunks", "source"):
+    for col in ("id", "title", "year", "type", "design", "chunks", "source"):
         table.add_column(col, overflow="fold")
     for d in items:
-        table.add_row(safe(d.doc_id), safe(d.title), str(d.year or ""), d.doc_type.value, str(d.chunks), safe(d.source))
+        table.add_row(safe(d.doc_id), safe(d.title), str(d.year or ""), d.doc_type.value, evidence_markup(d.evidence),
+                      str(d.chunks), safe(d.source))
     return table
 
 
@@ -115,7 +116,7 @@ def stats_table(s: StoreStats):
 def evidence_label(tag: Optional[EvidenceTag]) -> str:
     if tag is None:
         return ""
-    return f"{tag.design.label} · {tag.strength.label}"
+    return tag.label
 
 
 def evidence_markup(tag: Optional[EvidenceTag]) -> str:
@@ -144,8 +145,27 @@ def sources_table(answer: Answer, full: bool = False):
     return table
 
 
-def print_answer(console, answer: Answer) -> None:
-    """The answer with [n] markers, notes and flags, then the sources table."""
+def print_references(console, citations, style: str = "author-year") -> None:
+    """The reference list of the cited documents (author, year, title, DOI or file and pages)."""
+    from reviewer.bibliography.references import cited_references, plain_lines
+
+    lines = plain_lines(cited_references(citations, style))
+    if lines:
+        console.print("[bold]References[/]")
+        for line in lines:
+            console.print(safe(line), soft_wrap=True)
+
+
+def references_markdown(citations, style: str = "author-year") -> list[str]:
+    """A '### References' section for Markdown outputs (empty without citations)."""
+    from reviewer.bibliography.references import cited_references, markdown_lines
+
+    lines = markdown_lines(cited_references(citations, style))
+    return ["### References", "", *lines, ""] if lines else []
+
+
+def print_answer(console, answer: Answer, style: str = "author-year") -> None:
+    """The answer with [n] markers, notes and flags, the sources table, then the reference list."""
     if answer.standalone_question and answer.standalone_question != answer.question:
         console.print(f"[dim](searched for: {safe(answer.standalone_question)})[/]")
     style = "yellow" if answer.insufficient_evidence else ""
@@ -161,10 +181,11 @@ def print_answer(console, answer: Answer) -> None:
     for note in answer.notes:
         console.print(f"[dim]note: {safe(note)}[/]", soft_wrap=True)
     console.print(sources_table(answer))
+    print_references(console, answer.citations, style)
 
 
-def answer_markdown(answer: Answer) -> str:
-    """The answer and its sources as Markdown (for `--markdown` and chat transcripts)."""
+def answer_markdown(answer: Answer, style: str = "author-year") -> str:
+    """The answer, its sources and its reference list as Markdown (for `--markdown` and chat transcripts)."""
     lines = [f"## {answer.question}", "", answer.answer, ""]
     if answer.strongest_design:
         lines += [f"*Strongest evidence: {answer.strongest_design.label}"
@@ -177,6 +198,7 @@ def answer_markdown(answer: Answer) -> str:
             cells = [str(c.n), c.title, c.location, evidence_label(c.evidence), snippet(c.text, 200)]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
+    lines += references_markdown(answer.citations, style)
     return "\n".join(lines) + "\n"
 
 
@@ -212,8 +234,8 @@ def passage_panel(p: Passage, n: int):
     return Panel(body, title=safe(f"[{n}] {p.title}"), title_align="left", border_style=border)
 
 
-def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False) -> None:
-    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources."""
+def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = False, style: str = "author-year") -> None:
+    """The summary in the terminal: answer, evidence table, agreements, conflicts, gaps, sources, references."""
     from rich.table import Table
 
     from reviewer.summary.export import label
@@ -252,6 +274,7 @@ def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = Fals
         sources.add_row(str(c.n), safe(c.title), safe(c.location),
                         safe(c.text if full else snippet(c.text, 160)))
     console.print(sources)
+    print_references(console, summary.citations, style)
     for note in summary.notes:
         console.print(f"[dim]note: {safe(note)}[/]", soft_wrap=True)
 

@@ -197,7 +197,7 @@ def _llm_name(llm, settings) -> Optional[str]:
 def _evidence_labels(suite: Path) -> Optional[dict]:
     labels = suite.parent / "evidence_labels.jsonl"
     try:
-        from reviewer.grading.design import evaluate_labels
+        from reviewer.grading import evaluate_labels
     except ImportError:
         return None
     if not labels.exists():

@@ -5,7 +5,7 @@ population, intervention or exposure, duration, outcome, effect sizes, p-value a
 interval out of a passage; every string it returns occurs in the text as written.
 `split_studies` cuts a paragraph that reports several studies into one segment per study, so an
 evidence-summary table can have one row per study. Both are rule-based, offline and
-deterministic, and feed `reviewer.grading.design.grade`.
+deterministic, and feed `reviewer.grading.grade`.
 
 Speed: grading runs on every chunk at ingest, and Python's `re` pays for every position it
 tries, so patterns are not run over whole passages. A `Cue` names the keywords its pattern

@@ -76,7 +76,7 @@ def sweep(store: Store, index: LexicalIndex) -> int:
 
 
 def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: LexicalIndex, settings,
-           prune: bool = False, progress: Optional[Progress] = None) -> IngestReport:
+           prune: bool = False, progress: Optional[Progress] = None, collection: Optional[str] = None) -> IngestReport:
     """Load, chunk, grade, embed and store documents; unchanged files are skipped.
 
     Args:
@@ -87,6 +87,7 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
         settings: `Settings` (chunking).
         prune: also drop stored documents whose files no longer exist.
         progress: callback for progress bars.
+        collection: for a Zotero library, only the items of this collection.
     """
     from reviewer.loading import discover
 
@@ -96,7 +97,8 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     sweep(store, index)
     files, failures = discover([Path(p) for p in paths])
     report.failures.extend(failures)
-    pending = _plan(files, store, report, progress)
+    files.sort(key=lambda p: p.suffix.lower() == ".pdf")  # libraries first: their records claim the PDFs they attach
+    pending = _plan(files, store, report, progress, collection)
     _store_documents(pending, store, embedder, index, settings, report, progress)
     if prune:
         report.documents_removed += prune_missing(store, index)
@@ -104,10 +106,12 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     return report
 
 
-def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress) -> list[tuple[Document, bool]]:
+def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress,
+          collection: Optional[str] = None) -> list[tuple[Document, bool]]:
     """Load the files that changed; returns (document, is_update) pairs with their final doc ids.
 
     Only the records of these files (and of colliding ids) are looked up, never the whole library.
+    A PDF that a library record of this ingest attaches is ingested once, as that record.
     """
     from reviewer.loading import file_hash, load
 
@@ -115,45 +119,65 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
     by_source = {info.source: info for info in known.values()}
     pending: list[tuple[Document, bool]] = []
     claimed: set[str] = set()
+    attached: set[Path] = set()
     progress("files", 0, len(files))
     for path in files:
+        if path.suffix.lower() == ".pdf" and path.resolve() in attached:
+            progress("files", 1, None)
+            continue
         if path.suffix.lower() != ".jsonl":
             info = by_source.get(str(path))
             if info is not None and info.content_hash == file_hash(path):
                 report.documents_unchanged += 1
                 progress("files", 1, None)
                 continue
-        docs, errors = load(path)
+        docs, errors = load(path, collection=collection)
         report.failures.extend(errors)
-        found = store.find_documents(sources=[d.source for d in docs], doc_ids=[d.doc_id for d in docs])
+        files_of = [d.file for d in docs if d.file and d.file != d.source]
+        attached.update(Path(f).resolve() for f in files_of)
+        found = store.find_documents(sources=[d.source for d in docs] + files_of, doc_ids=[d.doc_id for d in docs])
         known.update(found)
         by_source.update({info.source: info for info in found.values()})
         for doc in docs:
-            info = by_source.get(doc.source)
-            if info is not None:
-                doc.doc_id = info.doc_id
-                if info.content_hash == doc.content_hash:
-                    report.documents_unchanged += 1
-                    continue
-            elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
-                # Two files with the same name in different folders: keep both.
-                doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
-            claimed.add(doc.doc_id)
-            pending.append((doc, info is not None))
+            _queue(doc, known, by_source, claimed, pending, report)
         progress("files", 1, None)
     return pending
 
 
+def _queue(doc: Document, known: dict[str, DocumentInfo], by_source: dict[str, DocumentInfo], claimed: set[str],
+           pending: list[tuple[Document, bool]], report: IngestReport) -> None:
+    """Queue a loaded document unless it is stored unchanged, and give it a free id.
+
+    A library record whose attached PDF was stored on its own takes that document's place (same id).
+    """
+    info = by_source.get(doc.source)
+    if info is None and doc.file and doc.file != doc.source:
+        copy = by_source.get(doc.file)
+        info = copy if copy is not None and copy.doc_id not in claimed else None
+    if info is not None:
+        doc.doc_id = info.doc_id
+        if info.content_hash == doc.content_hash and info.source == doc.source:
+            report.documents_unchanged += 1
+            return
+    elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
+        # Two files with the same name in different folders: keep both.
+        doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
+    claimed.add(doc.doc_id)
+    pending.append((doc, info is not None))
+
+
 def chunk(doc: Document, settings) -> list[Chunk]:
-    """A document's chunks, body chunks graded for evidence."""
-    from reviewer.grading.design import grade
+    """A document's chunks; the document is graded as a whole, then each body chunk in its light."""
+    from reviewer.grading import grade, grade_document
     from reviewer.ingest.chunking import chunk_document
 
     cfg = settings.chunking
     chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
+    doc.evidence = grade_document(doc)
     for c in chunks:
+        c.doc_evidence = doc.evidence
         if not c.is_reference:
-            c.evidence = grade(c.text, c.section, doc.doc_type)
+            c.evidence = grade(c.text, c.section, doc.doc_type, document=doc.evidence)
     return chunks
 
 
@@ -212,6 +236,7 @@ def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, in
         infos.append(DocumentInfo(
             doc_id=doc.doc_id, source=doc.source, title=doc.title, authors=doc.authors, doi=doc.doi, year=doc.year,
             url=doc.url, doc_type=doc.doc_type, content_hash=doc.content_hash, chunks=len(chunks),
+            evidence=doc.evidence,
         ))
     before = store.generation()
     after = store.put_documents(infos)

@@ -2,6 +2,7 @@
 
 Each format has its own module and loader (`Loader`: path and bytes in, documents and failures
 out); `LOADERS` maps a file suffix to it, so a new format is one module and one entry here.
+Reference-manager libraries (BibTeX, RIS, CSL-JSON, Zotero) are in `reviewer.loading.libraries`.
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ import hashlib
 import logging
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from reviewer.loading.base import Loader, LoadError
 from reviewer.loading.jsonl import load_jsonl
+from reviewer.loading.libraries import LIBRARY_LOADERS, ZOTERO_DATABASE, library_loader
 from reviewer.loading.markdown import load_markdown
 from reviewer.loading.pdf import load_pdf
 from reviewer.loading.plaintext import load_text
@@ -26,15 +28,18 @@ LOADERS: dict[str, Loader] = {
     ".markdown": load_markdown,
     ".txt": load_text,
     ".jsonl": load_jsonl,
+    **LIBRARY_LOADERS,
 }
 SUPPORTED_SUFFIXES = set(LOADERS)
 
 _log = logging.getLogger(__name__)
+_SUPPORTED_LIST = ", ".join([".pdf", ".md", ".markdown", ".txt", ".jsonl", ".bib", ".ris", ".json (CSL-JSON)",
+                             "a Zotero data directory"])
 
 
 def _unsupported(path: Path) -> str:
     kind = f"'{path.suffix}'" if path.suffix else "(no extension)"
-    return f"unsupported file type {kind} (supported: {', '.join(LOADERS)})"
+    return f"unsupported file type {kind} (supported: {_SUPPORTED_LIST})"
 
 
 def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestFailure]]:
@@ -67,6 +72,10 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestFailur
         p = Path(raw)
         if p.is_dir():
             for root, dirs, names in os.walk(p):
+                if ZOTERO_DATABASE in names:  # a Zotero data directory: its storage/ holds the items' PDFs
+                    add(Path(root) / ZOTERO_DATABASE)
+                    dirs[:] = []
+                    continue
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for name in sorted(names):
                     if not name.startswith("."):
@@ -89,14 +98,17 @@ def file_hash(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
+def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Document], list[IngestFailure]]:
     """Parse one file into documents.
 
     PDF, Markdown and plain-text files give one document; a JSONL abstract export gives one
-    document per line, and a bad line gives a failure without stopping the others.
+    document per line, and a bad line gives a failure without stopping the others. A BibTeX,
+    RIS or CSL-JSON library or a Zotero database gives one document per record (see
+    `reviewer.loading.records`); RIS or BibTeX saved as `.txt` is recognized by its content.
 
     Args:
         path: The file to load.
+        collection: For a Zotero database, only the items of this collection.
 
     Returns:
         The documents loaded, and failures with one clear reason each (never raises for bad input).
@@ -120,7 +132,7 @@ def load(path: Path | str) -> tuple[list[Document], list[IngestFailure]]:
     except OSError as exc:
         return fail(f"cannot read file: {exc.strerror or exc}")
     try:
-        return loader(path, data)
+        return (library_loader(path.suffix.lower(), data, collection) or loader)(path, data)
     except LoadError as exc:
         return fail(str(exc))
     except Exception as exc:  # a parser bug must not stop a whole ingest run

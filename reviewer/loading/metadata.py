@@ -17,9 +17,10 @@ _YEAR_RE = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 
 
 def _author(item: Any) -> str:
-    """One name from a string or a {name} / {given, family} mapping."""
+    """One name from a string or a {name} / {literal} / {given, family} mapping (CSL's particle kept)."""
     if isinstance(item, dict):
-        item = item.get("name") or " ".join(str(item[k]) for k in ("given", "family") if item.get(k))
+        item = item.get("name") or item.get("literal") or " ".join(
+            str(item[k]) for k in ("given", "non-dropping-particle", "family") if item.get(k))
     return " ".join(str(item).split()) if item else ""
 
 

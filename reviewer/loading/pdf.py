@@ -17,6 +17,7 @@ from reviewer.loading.base import LoadError, doc_id_for, make_blocks
 from reviewer.loading.metadata import clean_doi, parse_authors, parse_year
 from reviewer.loading.pdf_blocks import page_blocks
 from reviewer.loading.pdf_layout import PdfBackend, PdfiumBackend, PdfText
+from reviewer.loading.pdf_metadata import first_page_metadata
 from reviewer.loading.words import Vocabulary
 from reviewer.models import DocType, Document, IngestFailure
 
@@ -60,8 +61,9 @@ def load_pdf(path: Path, data: bytes, backend: Optional[PdfBackend] = None) -> t
     digest = hashlib.sha256(data).hexdigest()
     return [Document(
         doc_id=doc_id_for(path, digest), source=str(path), content_hash=digest,
-        title=info["title"] or _largest_text(pdf) or path.stem,
-        authors=parse_authors(info["author"]),
+        title=info["title"] or _largest_text(pdf) or path.stem, file=str(path),
+        # the full author list and the journal, when the first page prints them
+        **first_page_metadata(first_page, parse_authors(info["author"])),
         doi=clean_doi(info["doi"]) or clean_doi(first_page) or clean_doi(info["subject"]),
         year=_pdf_year(first_page, info["creationdate"]),
         doc_type=_pdf_doc_type(first_page),

@@ -2,7 +2,7 @@
 
 The default query carries no `where` filter: reference-list chunks live in a collection of
 their own, so a filter is sent to Chroma only when the user asked for one (documents, years,
-types). Dense hits are kept only when the lexical index lists their chunk, i.e. when their
+types, designs, strengths). Dense hits are kept only when the lexical index lists their chunk, i.e. when their
 document's record is written: a killed ingest never shows passages of an unlisted document.
 """
 
@@ -11,17 +11,37 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from reviewer.models import Passage
+from reviewer.models import STRENGTH_ORDER, Passage, StudyDesign
 from reviewer.retrieval.fusion import mmr, rrf
 
 
 @dataclass
 class Filters:
-    """Restrict retrieval to some documents, years or document types."""
+    """Restrict retrieval to some documents, years, document types, or documents' study designs and strengths."""
 
     doc_ids: Optional[Sequence[str]] = None
     years: Optional[tuple[int, int]] = None
     doc_types: Optional[Sequence[str]] = None
+    designs: Optional[Sequence[str]] = None
+    min_strength: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        from reviewer.errors import ReviewerError
+
+        designs = {d.value for d in StudyDesign}
+        bad = [d for d in self.designs or () if str(getattr(d, "value", d)) not in designs]
+        if bad:
+            raise ReviewerError(f"design '{bad[0]}' is not a study design: use one of {', '.join(sorted(designs))}")
+        if self.min_strength and str(getattr(self.min_strength, "value", self.min_strength)) not in [
+                s.value for s in STRENGTH_ORDER]:
+            raise ReviewerError(f"min_strength '{self.min_strength}' is not one of high, moderate, low, very_low")
+
+    def strengths(self) -> Optional[list[str]]:
+        """The document strengths `min_strength` admits (it and every stronger one)."""
+        if not self.min_strength:
+            return None
+        order = [s.value for s in STRENGTH_ORDER]
+        return order[: order.index(str(getattr(self.min_strength, "value", self.min_strength))) + 1]
 
     def where(self) -> Optional[dict]:
         """The Chroma `where` clause: None unless the user asked for a restriction."""
@@ -33,6 +53,10 @@ class Filters:
         if self.years:
             clauses.append({"year": {"$gte": self.years[0]}})
             clauses.append({"year": {"$lte": self.years[1]}})
+        if self.designs:  # the document's own design and strength, stored on each of its chunks
+            clauses.append({"doc_design": {"$in": [str(getattr(d, "value", d)) for d in self.designs]}})
+        if self.min_strength:
+            clauses.append({"doc_strength": {"$in": self.strengths()}})
         if not clauses:
             return None
         return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -51,6 +75,10 @@ class Filters:
             year = meta.get("year")
             if year is None or not (self.years[0] <= year <= self.years[1]):
                 return False
+        if self.designs and meta.get("doc_design") not in [str(getattr(d, "value", d)) for d in self.designs]:
+            return False
+        if self.min_strength and meta.get("doc_strength") not in self.strengths():
+            return False
         return True
 
 

@@ -91,6 +91,9 @@ def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
         meta["design"] = chunk.evidence.design.value
         meta["strength"] = chunk.evidence.strength.value
         meta["evidence"] = chunk.evidence.model_dump_json()
+    if chunk.doc_evidence is not None:
+        meta["doc_design"] = chunk.doc_evidence.design.value
+        meta["doc_strength"] = chunk.doc_evidence.strength.value
     return {k: v for k, v in meta.items() if v is not None}
 
 

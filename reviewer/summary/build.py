@@ -3,13 +3,16 @@
 `summarize` retrieves broadly (the topic itself, the topic with study-design words, and the
 topic within each document, so every document can contribute), then builds:
 
-- a short cited answer (`reviewer.answering.extractive.answer` on the best passages);
+- a short cited answer (`reviewer.answering.answer` on the best passages);
 - an evidence table with one row per study the passages report. A paragraph of a review that
   reports several studies is cut by `reviewer.grading.design.split_studies`, so "Lamb et al. [24]"
   gets its own row; each row's cells come from `extract_facts`, `grade` and `direction` on
   that study's sentences only, so every cell is words of the passage the row cites;
 - agreements and conflicts: rows grouped by outcome family and direction of effect;
 - gaps: sentences in which the documents say what remains unknown or needs further study.
+
+A topic the documents do not cover (most of its specific words in no retrieved passage) gets
+"No passages on this topic" and an empty table, not a table of unrelated studies.
 
 Every [n] (answer, rows, gaps) points at an entry of `citations`, numbered in retrieval order.
 With an LLM (argument or `settings.llm`), `prompts/summarize.md` proposes the rows, findings
@@ -27,6 +30,8 @@ from reviewer.summary.gather import gather
 from reviewer.summary.rows import sort_rows, study_rows
 from reviewer.text import is_methods_section, renumber
 
+#: What a summary says when the documents do not cover the topic.
+NO_PASSAGES = "No passages on this topic"
 #: Passages retrieved for the topic itself when `k` is not given.
 DEFAULT_K = 30
 
@@ -41,7 +46,7 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
             queries add more.
         llm: an LLM spec ("openai:gpt-4o-mini"), a LangChain chat model, or None for `settings.llm`
             (the offline rules when none is configured).
-        **filters: doc_ids, years, doc_types, mmr, as for `Reviewer.retrieve`.
+        **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `Reviewer.retrieve`.
 
     Returns:
         The summary; every `citation` and [n] refers to an entry of `citations`.
@@ -53,22 +58,26 @@ def summarize(reviewer, topic: str, k: Optional[int] = None, llm=None, **filters
         >>> s = summarize(reviewer, "Does resistance training improve memory?")
         >>> [(row.study, row.direction) for row in s.rows][:2]
     """
-    from reviewer.answering.extractive import answer
+    from reviewer.answering import answer, off_topic
 
     settings = reviewer.settings
     passages = gather(reviewer, topic, k or DEFAULT_K, **filters)
     model, label = resolve_llm(llm, settings)
+    why = off_topic(topic, passages)
+    if why:  # retrieval always returns something; a table of unrelated studies would mislead
+        return EvidenceSummary(question=topic, answer=f"{NO_PASSAGES}: {why}.", llm=label,
+                               notes=[f"built from {len(passages)} retrieved passages"])
     # The answer quotes findings; a review's methods section describes its search, not what it found.
     top = [p for p in passages if not is_methods_section(p.section)][: settings.retrieval.k]
-    result = answer(topic, top, settings, llm=model)
+    result = answer(topic, top, settings, llm=model, embedder=reviewer.embedder)
     rows, agreements, conflicts, notes = _table(topic, passages, model, label, settings)
     gaps = find_gaps(passages)
 
-    # Renumber: the answer cites top[n - 1]; rows and gaps cite passages by index. Citations keep retrieval order.
+    # Renumber: the answer's [n] is its citation n; rows and gaps cite passages by index. Citations keep retrieval order.
     at = {p.chunk_id: i for i, p in enumerate(passages)}
     used = {at[c.chunk_id] for c in result.citations} | {row.citation for row in rows} | {g.citation for g in gaps}
     number = {i: n for n, i in enumerate(sorted(used), 1)}
-    answer_numbers = {n: number[at[p.chunk_id]] for n, p in enumerate(top, 1) if at[p.chunk_id] in number}
+    answer_numbers = {c.n: number[at[c.chunk_id]] for c in result.citations if at[c.chunk_id] in number}
     return EvidenceSummary(
         question=topic,
         answer=renumber(result.answer, answer_numbers),

@@ -12,14 +12,20 @@ import io
 import re
 from collections import Counter
 from html import escape
+from typing import Optional
 
-from reviewer.models import EvidenceSummary, OutputFormat, Strength, SummaryRow
+from reviewer.bibliography.references import cited_references, html_items, markdown_lines
+from reviewer.bibliography.references import label as label_of
+from reviewer.models import Citation, EvidenceSummary, OutputFormat, Strength, SummaryRow
 from reviewer.text import snippet
 
 #: Columns of the evidence table, in order (also the CSV header).
 COLUMNS = ("study", "design", "population", "n", "intervention", "duration", "outcome", "effect", "direction",
            "strength", "citation")
-STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e"}
+#: The CSV adds the cited document's identity to every row.
+CSV_COLUMNS = COLUMNS + ("doc_id", "title", "first_author", "year", "doi", "file", "page")
+STRENGTH_COLOURS = {"high": "#1a7f37", "moderate": "#57ab5a", "low": "#d4a72c", "very_low": "#cf222e",
+                    "not_graded": "#8c959f"}
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 
 
@@ -35,13 +41,29 @@ def cells(row: SummaryRow) -> list[str]:
     return [label(getattr(row, c)) for c in COLUMNS]
 
 
-def render(summary: EvidenceSummary, fmt: OutputFormat) -> str:
-    """The summary as text in a file format (every `OutputFormat` but `rich`, which is the terminal's)."""
+def render(summary: EvidenceSummary, fmt: OutputFormat, style: str = "author-year") -> str:
+    """The summary as text in a file format (every `OutputFormat` but `rich`, which is the terminal's).
+
+    `style` formats the reference list of md and html.
+    """
     renderers = {OutputFormat.md: to_markdown, OutputFormat.json: to_json, OutputFormat.csv: to_csv,
                  OutputFormat.html: to_html}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}: choose one of {', '.join(r.value for r in renderers)}")
-    return renderers[OutputFormat(fmt)](summary)
+    fmt = OutputFormat(fmt)
+    return renderers[fmt](summary, style) if fmt in (OutputFormat.md, OutputFormat.html) else renderers[fmt](summary)
+
+
+def _document_cells(citation: Optional[Citation]) -> list[str]:
+    """doc_id, title, first author, year, DOI, file and page of the passage a row cites."""
+    if citation is None:
+        return [""] * 7
+    ref = citation.reference
+    first = ref.authors[0] if ref and ref.authors else ""
+    year = (ref.year if ref else None) or citation.year
+    file = ref.file if ref and ref.file else ""
+    return [citation.doc_id, (ref.title if ref else "") or citation.title, first, str(year or ""),
+            (ref.doi if ref else None) or "", file, str(citation.page) if file and citation.page else ""]
 
 
 # ---------------------------------------------------------------- JSON, CSV, Markdown
@@ -56,10 +78,11 @@ def to_csv(summary: EvidenceSummary) -> str:
     """The evidence table: a header of `COLUMNS`, then one line per row (enum values as stored)."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    writer.writerow(CSV_COLUMNS)
+    by_n = {c.n: c for c in summary.citations}
     for row in summary.rows:
         dump = row.model_dump(mode="json")
-        writer.writerow(["" if dump[c] is None else dump[c] for c in COLUMNS])
+        writer.writerow(["" if dump[c] is None else dump[c] for c in COLUMNS] + _document_cells(by_n.get(row.citation)))
     return out.getvalue()
 
 
@@ -77,7 +100,7 @@ def _findings_md(title: str, findings) -> list[str]:
     return lines + [""]
 
 
-def to_markdown(summary: EvidenceSummary) -> str:
+def to_markdown(summary: EvidenceSummary, style: str = "author-year") -> str:
     """Answer, evidence table, agreements, conflicts, gaps and sources as Markdown."""
     lines = [f"# Evidence summary: {summary.question}", "", summary.answer, ""]
     lines += ["## Evidence table", ""]
@@ -97,9 +120,11 @@ def to_markdown(summary: EvidenceSummary) -> str:
     lines += [f"- {g.text} [{g.citation}]" for g in summary.gaps] or ["None stated in the retrieved passages."]
     lines += ["", "## Sources", ""]
     for c in summary.citations:
-        evidence = f" — {label(c.evidence.design)}, {label(c.evidence.strength)}" if c.evidence else ""
+        evidence = f" — {c.evidence.label.replace(' · ', ', ')}" if c.evidence else ""
         where = f" ({c.location})" if c.location else ""
-        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{where}{evidence}: {_md(snippet(c.text))}")
+        who = f" — {label_of(c.reference)}" if c.reference else ""
+        lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{who}{where}{evidence}: {_md(snippet(c.text))}")
+    lines += ["", "## References", ""] + (markdown_lines(cited_references(summary.citations, style)) or ["None cited."])
     if summary.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in summary.notes]
     return "\n".join(lines) + "\n"
@@ -125,7 +150,8 @@ def design_chart_svg(rows: list[SummaryRow], width: int = 640) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="Rows by study design and strength" font-family="system-ui, sans-serif" font-size="12">']
     x = 10
-    for s in Strength:
+    shown = [s for s in Strength if s is not Strength.not_graded or any(r.strength is s for r in rows)]
+    for s in shown:
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{STRENGTH_COLOURS[s.value]}"/>'
                      f'<text x="{x + 16}" y="18">{label(s)}</text>')
         x += 90
@@ -184,7 +210,7 @@ def _findings_html(findings) -> str:
     return f"<ul>{items}</ul>"
 
 
-def to_html(summary: EvidenceSummary) -> str:
+def to_html(summary: EvidenceSummary, style: str = "author-year") -> str:
     """One self-contained HTML page: answer, evidence table, chart, agreements, conflicts, gaps, sources."""
     head = "".join(f"<th>{escape(c)}</th>" for c in ("#",) + COLUMNS)
     body = []
@@ -202,9 +228,10 @@ def to_html(summary: EvidenceSummary) -> str:
     gaps = "".join(f'<li>{escape(g.text)} <a href="#src-{g.citation}">[{g.citation}]</a></li>' for g in summary.gaps)
     sources = []
     for c in summary.citations:
-        evidence = f" · {label(c.evidence.design)} · {label(c.evidence.strength)}" if c.evidence else ""
+        evidence = f" · {c.evidence.label}" if c.evidence else ""
+        who = f"{label_of(c.reference)} · " if c.reference else ""
         sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
-                       f'<span class="meta">{escape(c.location + evidence)}</span><br>'
+                       f'<span class="meta">{escape(who + c.location + evidence)}</span><br>'
                        f"{escape(snippet(c.text, 400))}</li>")
     notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
     return f"""<!DOCTYPE html>
@@ -227,6 +254,8 @@ def to_html(summary: EvidenceSummary) -> str:
 {f"<ul>{gaps}</ul>" if gaps else "<p>None stated in the retrieved passages.</p>"}
 <h2>Sources</h2>
 <ol class="sources">{''.join(sources)}</ol>
+<h2>References</h2>
+<ul class="references">{html_items(cited_references(summary.citations, style)) or "<li>None cited.</li>"}</ul>
 {f'<h2>Notes</h2><ul class="notes">{notes}</ul>' if notes else ""}
 </body></html>
 """

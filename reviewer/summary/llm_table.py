@@ -19,6 +19,7 @@ from reviewer.answering.citations import MIN_SUPPORT, support
 from reviewer.llm.replies import parse_json_reply
 from reviewer.text import normalize_space, numbers, strip_markers
 from reviewer.models import Direction, Finding, Passage, StudyDesign, SummaryRow
+from reviewer.bibliography.references import study_label
 from reviewer.summary.rows import segment_direction, study_key
 
 
@@ -58,7 +59,7 @@ def cell_numbers(text: str) -> set[str]:
 
 def _segment_of(study: str, text: str) -> str:
     """The sentences of a passage about the named study (the whole passage if no segment names it)."""
-    from reviewer.grading.design import split_studies
+    from reviewer.grading import split_studies
 
     key = _plain(strip_markers(study))
     for name, segment in split_studies(text):
@@ -89,7 +90,7 @@ def check_row(item, passages: list[Passage], notes: list[str]) -> tuple[Optional
     The study's name must occur in the passage, and so must every number of its n, effect and
     duration cells; a population, intervention or outcome the passage does not back is cleared.
     """
-    from reviewer.grading.design import grade
+    from reviewer.grading import grade
 
     if not isinstance(item, dict):
         return None, "it is not an object"
@@ -115,7 +116,8 @@ def check_row(item, passages: list[Passage], notes: list[str]) -> tuple[Optional
     segment = _segment_of(study, passage.text)
     tag = grade(segment, passage.section, passage.doc_type)
     row = SummaryRow(
-        study=study, design=_enum(StudyDesign, item.get("design")) or tag.design, population=cells["population"],
+        study=study_label(study, segment) or study, design=_enum(StudyDesign, item.get("design")) or tag.design,
+        population=cells["population"],
         n=_int(item.get("n")), intervention=cells["intervention"], duration=cells["duration"],
         outcome=cells["outcome"], effect=cells["effect"],
         direction=_enum(Direction, item.get("direction")) or segment_direction(segment),

@@ -6,7 +6,8 @@ import re
 from collections import Counter
 from typing import Optional
 
-from reviewer.models import Direction, Passage, StudyDesign, SummaryRow
+from reviewer.bibliography.references import name_studies
+from reviewer.models import Direction, EvidenceBasis, Passage, StudyDesign, SummaryRow
 from reviewer.text import normalize_space, split_sentences
 
 #: Effect sizes quoted in one row's effect cell at most.
@@ -29,7 +30,7 @@ def segment_direction(text: str) -> Optional[Direction]:
     showed minimal gains"); voting over sentences keeps that from reading as mixed results. A tie
     between "mixed" and one direction goes to the direction; any other tie is "mixed".
     """
-    from reviewer.grading.design import direction
+    from reviewer.grading import direction
 
     votes = Counter(d for s, e in split_sentences(text) if (d := direction(text[s:e])))
     if not votes:
@@ -55,7 +56,7 @@ def study_row(name: str, segment: str, passage: Passage, index: int, lead: str =
     When the study's own sentences name no design, the sentences that lead into it may
     ("Evidence from systematic reviews suggests ... For example, Huang et al. [8] reported").
     """
-    from reviewer.grading.design import extract_facts, grade
+    from reviewer.grading import extract_facts, grade
 
     facts = extract_facts(segment)
     tag = grade(segment, passage.section, passage.doc_type)
@@ -75,16 +76,37 @@ def _filled(row: SummaryRow) -> int:
                                                            "effect", "direction"))
 
 
+def own_study_row(passage: Passage, index: int) -> Optional[SummaryRow]:
+    """The row of a primary study's own report (its tag is its document's): named by the document's title."""
+    from reviewer.grading import extract_facts
+
+    tag = passage.evidence
+    if tag is None or tag.basis is not EvidenceBasis.document or tag.design in _NOT_STUDIES:
+        return None
+    facts = extract_facts(passage.text)
+    return SummaryRow(
+        study=normalize_space(passage.title or passage.doc_id), design=tag.design, population=facts.population,
+        n=facts.sample_size, intervention=facts.intervention, duration=facts.duration, outcome=facts.outcome,
+        effect=effect_cell(facts), direction=segment_direction(passage.text), strength=tag.strength, citation=index,
+    )
+
+
 def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
     """One row per named study in the passages, with the sentences its cells come from.
 
     A study met in several passages (chunks overlap) keeps the row with the most cells filled.
     A name that comes with no study design and no numbers is a passing mention, not a row.
     """
-    from reviewer.grading.design import split_studies
+    from reviewer.grading import split_studies
 
     best: dict[str, tuple[SummaryRow, str, int]] = {}
     for i, p in enumerate(passages):
+        own = own_study_row(p, i)
+        if own is not None:
+            score = _filled(own) * 10_000 + len(p.text)
+            if p.doc_id not in best or score > best[p.doc_id][2]:
+                best[p.doc_id] = (own, p.text, score)
+            continue
         lead = ""
         for name, segment in split_studies(p.text):
             if not name.strip():
@@ -98,12 +120,12 @@ def study_rows(passages: list[Passage]) -> list[tuple[SummaryRow, str]]:
             score = _filled(row) * 10_000 + len(segment)
             if key not in best or score > best[key][2]:
                 best[key] = (row, segment, score)
-    return [(row, segment) for row, segment, _ in best.values()]
+    return name_studies([(row, segment) for row, segment, _ in best.values()])
 
 
 def sort_rows(rows: list[SummaryRow]) -> list[int]:
     """The order of rows in the table: strongest designs first (the grader's ranking), then retrieval order."""
-    from reviewer.grading.design import RANKING
+    from reviewer.grading import RANKING
 
     rank = {d: i for i, d in enumerate(RANKING)}
     return sorted(range(len(rows)), key=lambda i: (rank.get(rows[i].design, len(rank)), rows[i].citation, i))

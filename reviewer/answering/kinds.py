@@ -1,0 +1,238 @@
+"""Answers by question type: the lines the offline answerer writes for each `QuestionType`.
+
+Each function gets the question, the passages and the candidate sentences (scored, best
+first) and returns the answer's lines, every statement a verbatim quote cited [n] (n: the
+passage's position in the retrieved list), or None when the type's shape does not fit the
+passages (the caller then quotes the best sentences). A line may open with a short label
+made of the passages' own words (a study's name, design, sample size and direction; a
+comparison's side; a named mechanism) before its quote.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
+                                          distinctive, text_stems, unit_pattern)
+from reviewer.answering.sentences import Sentence, cite, pick
+from reviewer.models import Passage, StudyDesign
+from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
+
+#: Studies listed at most in a "which studies" answer.
+MAX_STUDIES = 5
+#: Score factor of a number stated in the unit the question asks about.
+UNIT_BONUS = 1.3
+#: Items listed at most in a "what mechanisms / which factors" answer.
+MAX_ITEMS = 6
+#: A listed item's sentence must score at least this share of the best sentence's.
+ITEM_FLOOR = 0.45
+_DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
+_DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
+_SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
+                   r"children|women|men)\b|\bsample size\b|\benrol\w*", re.I)
+_FEWEST = re.compile(r"\b(?:smallest|fewest|least|lowest)\b", re.I)
+_DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), re.compile(r"\btrials?\b|\brandomi[sz]|\bRCTs?\b", re.I)),
+                 (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
+                  re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
+                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)))
+_NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
+_BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
+                            r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
+_GENERIC_HEADING = re.compile(r"^(?:abstract|introduction|background|discussion|results?|conclusions?|summary|methods?|"
+                              r"tl;dr|key findings|findings|contribution|references|overview|funding|acknowledg\w*|appendix|supplementary)\b", re.I)
+
+
+def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
+    """One line per named study in the direction asked about: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'"""
+    from reviewer.grading.design import direction, extract_facts, grade, split_studies
+
+    want = asked_direction(question)
+    # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
+    about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
+    found: dict[str, tuple[float, str]] = {}
+    for i, p in enumerate(passages):
+        for name, segment in split_studies(p.text):
+            own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
+            if not name.strip() or not own or (about and not any(contains(t, text_stems(segment, question))
+                                                                   for t in about)):
+                continue
+            way = direction(segment)
+            if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
+                    want == "for" and way not in ("benefit", "mixed")):
+                continue
+            best = next((s for s in own if way and direction(s.quote) == way), own[0])
+            label = normalize_space(strip_markers(name))
+            design = grade(segment, p.section, p.doc_type).design
+            parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
+                StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
+            size = extract_facts(segment).sample_size
+            parts += [f"n = {size}"] if size else []
+            parts += [_DIRECTION_WORDS[way]] if way else []
+            line = f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, i + 1)}"
+            key = label.lower().replace("’s", "").replace("'s", "")
+            if key not in found or best.score > found[key][0]:
+                found[key] = (best.score, line)
+    lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
+    if lines:
+        return lines
+    if want == "against":
+        chosen = pick(ranked, 2, 0.75 * ranked[0].score, 0.0)
+        return (["No study the passages name reports no effect or a worsening; what they report:"]
+                + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
+    return None
+
+
+def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> bool:
+    """Whether no passage mentions every content word of one side of a comparison."""
+    stems = content_stems(spell_out(side))
+    return bool(stems) and not any(all(contains(t, text_stems(p.text, question)) for t in stems) for p in passages)
+
+
+def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
+    """One statement per side of the comparison, or that no passage concerns a side."""
+    sides = comparison_sides(question)
+    if not sides:
+        return None
+    side_stems = [content_stems(spell_out(side)) for side in sides]
+    lines: list[str] = []
+    quoted: set[tuple[int, int]] = set()
+    for k, side in enumerate(sides):
+        other = side_stems[1 - k]
+        hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])]
+        if not hits:
+            lines.append(f"None of the passages concern {side}.")
+            continue
+        # A sentence about this side alone speaks for it better than one naming both.
+        best = max(hits, key=lambda s: (s.score * (0.6 if all(contains(t, s.stems) for t in other) else 1.0),
+                                        -s.index, -s.start))
+        if (best.index, best.start) in quoted:
+            continue
+        quoted.add((best.index, best.start))
+        lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
+    return lines if any(line.startswith("- ") for line in lines) else None
+
+
+def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float) -> Optional[list[str]]:
+    """The sentence stating the number (the largest or smallest sample when the question asks for it).
+
+    A number in the unit the question asks about ("what dose" → sessions per week, minutes,
+    intensity; "temperature" → degrees) counts more than any other number.
+    """
+    units = unit_pattern(question)
+    numeric = [s for s in ranked if s.has_number and s.coverage >= 0.5 * min_coverage]
+    if units:
+        numeric.sort(key=lambda s: (-s.score * (UNIT_BONUS if units.search(s.quote) else 1.0), s.index, s.start))
+    if not numeric:
+        return None
+    top = numeric[0]
+    if _SIZE.search(question) and SUPERLATIVE.search(question):
+        top = _by_sample_size(question, every) or top
+    chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
+    return [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
+
+
+def _by_sample_size(question: str, numeric: list[Sentence]) -> Optional[Sentence]:
+    """Among the sentences reporting a sample (of the design the question names), the largest or smallest."""
+    from reviewer.grading.design import extract_facts
+
+    pool = [s for s in numeric if s.has_number]  # the study asked for is named by its size and design, not by the question's words
+    for asked, said in _DESIGN_ASKED:
+        if asked.search(question):
+            pool = [s for s in pool if said.search(s.quote)]
+            break
+    sized = [(extract_facts(s.quote).sample_size, s) for s in pool]
+    sized = [(n, s) for n, s in sized if n]
+    if not sized:
+        return None
+    pick_one = min if _FEWEST.search(question) else max
+    return pick_one(sized, key=lambda x: x[0])[1]
+
+
+def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_coverage: float) -> Optional[list[str]]:
+    """One line per thing the passages name (a mechanism, factor, molecule): '- BDNF: quote [n].'
+
+    A passage whose section is about one thing ("5.2. Brain-Derived Neurotrophic Factor (BDNF)")
+    names it; otherwise a sentence names the acronyms it introduces ("IL-6", "IGF-1").
+    """
+    topic = _topic_names(question, passages)
+    floor = ITEM_FLOOR * ranked[0].score
+    items: dict[str, Sentence] = {}
+    defined = _defined_names(passages)
+    for s in ranked:  # best first: the first sentence met for an item is its best
+        if s.score < 0.6 * floor or s.coverage < 0.5 * min_coverage:
+            continue
+        heading = heading_item(passages[s.index].section)
+        # The item's name must be in the quoted sentence, so the line's label is backed by what it cites.
+        if heading and heading.lower() not in topic and heading.lower() in s.quote.lower():
+            items.setdefault(heading, s)
+    for s in ranked:
+        if s.score < floor or len(items) >= MAX_ITEMS or s.coverage < 0.5 * min_coverage:
+            continue
+        if any(s is t for t in items.values()):
+            continue
+        names = [n for n in dict.fromkeys(_NAME.findall(s.quote))
+                 if n in defined and n.lower() not in topic and n.lower() not in {i.lower() for i in items}]
+        if names:
+            items[", ".join(names[:3])] = s
+    ordered = sorted(items.items(), key=lambda kv: (-kv[1].score, kv[1].index, kv[1].start))[:MAX_ITEMS]
+    lines = [f"- {name}: {cite(s.quote, s.index + 1)}" for name, s in ordered]
+    return lines if len(lines) >= 2 else None
+
+
+def _defined_names(passages: list[Passage]) -> set[str]:
+    """Acronyms the passages spell out ("interleukin-6 (IL-6)"): names of things, unlike a trial's or a test's label."""
+    return {m.group(1) for p in passages for m in re.finditer(r"[A-Za-z][\w-]* \(([A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?)\)", p.text)}
+
+
+def _topic_names(question: str, passages: list[Passage]) -> set[str]:
+    """Names that are the topic rather than an item: in the question, or in most passages."""
+    names = {n.lower() for n in _NAME.findall(question)}
+    counts: dict[str, int] = {}
+    for p in passages:
+        for n in {m.lower() for m in _NAME.findall(p.text)}:
+            counts[n] = counts.get(n, 0) + 1
+    names |= {n for n, c in counts.items() if c > max(2, len(passages) // 2)}
+    initials = "".join(w[0] for w in content_stems(question) if w.isalpha())
+    return names | {n for n in counts if len(n) >= 2 and n in initials}
+
+
+def heading_item(section: Optional[str]) -> Optional[str]:
+    """A short, specific section heading as an item name: '5.1. Irisin' → 'Irisin'."""
+    if not section:
+        return None
+    heading = re.sub(r"^[\d.\s]+", "", section).strip()
+    acronym = re.search(r"\(([A-Z][A-Za-z0-9-]{1,9})\)\s*$", heading)
+    if acronym:
+        return acronym.group(1)
+    if not heading or len(heading.split()) > 3 or _GENERIC_HEADING.match(heading) or _BROAD_HEADING.search(heading):
+        return None
+    return heading
+
+
+def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]:
+    """For a yes/no question: which way the quoted findings point, and the strongest design behind them."""
+    from reviewer.grading.design import RANKING, direction
+
+    ways = [direction(s.quote) for s in chosen]
+    pro = sum(w == "benefit" for w in ways)
+    con = sum(w in ("no_effect", "harm") for w in ways)
+    mixed = sum(w == "mixed" for w in ways)
+    if not pro + con + mixed:
+        return []
+    head = "Yes" if pro and not con and not mixed else "No" if con and not pro and not mixed else "Mixed"
+    parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results")) if c]
+    k = len(chosen)
+    if len(parts) == 1 and parts[0][0] == k:
+        body = f"all {k} findings below show {parts[0][1]}" if k > 1 else f"the finding below shows {parts[0][1]}"
+    else:
+        body = f"of the {k} findings below, " + ", ".join(f"{c} show{'s' if c == 1 else ''} {w}" for c, w in parts)
+    line = f"{head}: {body}"
+    tags = [passages[s.index].evidence for s in chosen if passages[s.index].evidence is not None]
+    tags = [t for t in tags if t.design not in (StudyDesign.unknown,)]
+    if tags:
+        rank = {d: i for i, d in enumerate(RANKING)}
+        best = min(tags, key=lambda t: rank.get(t.design, len(rank)))
+        line += (f"; strongest design: {_DESIGN_WORDS.get(best.design, best.design.label)} "
+                 f"({best.strength.label} certainty)")
+    return [line + "."]

@@ -1,0 +1,259 @@
+"""Reading a question: its type, its weighted content words, the sides it compares, what it names.
+
+The offline answerer decides what to quote from this reading. Content words are stemmed and
+weighted by IDF over the retrieved passages (numbers and acronyms up, generic words such as
+"effect" or "study" down); symbols are spelled out first (`reviewer.text.spell_out`), so
+"°C" in a passage matches "degrees Celsius" in a question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Optional
+
+from reviewer.models import Passage, QuestionType
+from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
+
+#: Document frequency assumed for a question word no passage contains: absence from a handful of retrieved
+#: passages says no more about a word's specificity than occurring in one of them does.
+ABSENT_DF = 1
+
+ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
+#: Questions asking for a quantity; their answer is a sentence that states a number.
+ASKS_QUANTITY = re.compile(
+    r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|by what|"
+    r"what (share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
+    r"|temperature|concentration|age|rate|level)|at what (temperature|dose|age|concentration|rate)|"
+    r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
+    r"duration|concentration))\b", re.I)
+_STUDIES = re.compile(r"^\W*(?:which|what)\s+(?:\w+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
+                      r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b",
+                      re.I)
+_YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
+_LISTING = re.compile(r"^\W*(?:which|what)\s+(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
+                      r"(?:[a-z-]{3,}(?<!s)s|mechanisms|pathways|factors|criteria|phenomena)\b(?!\s+(?:is|was|does|has)\b)",
+                      re.I)
+SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
+                         r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
+_SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
+                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)(?:[?.,]|$)", re.I),
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I))
+#: Words that say little about what a question is about; they count half.
+_GENERIC = ("effect effects affect affects impact role associated association relationship relation study studies "
+            "evidence result results level levels increase decrease improve improves change changes influence "
+            "outcome outcomes benefit benefits use type kind factor factors find found report reported show shown "
+            "mean means important difference different beneficial help helps people person persons individuals "
+            "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
+            "played stronger strong better best worse link links linked mechanism mechanisms "
+            "way ways main key").split()
+#: Who a study can be about; a question naming one the passages never mention is told so.
+POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
+               "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
+               "monkeys primates zebrafish").split()
+_ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
+                           r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\bdeclin\w*|\bdeteriorat\w*", re.I)
+#: Stems of words that name a direction of effect, or the studies themselves, rather than a topic.
+DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
+                             r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
+                             r"|investig|author|find|found|report)")
+_ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
+
+
+#: What a number answering a question about a quantity is counted in: "what dose" is answered in sessions per week.
+_UNITS = (
+    (re.compile(r"\bdos(?:e|es|age|ing)\b|\bhow often\b|\bfrequency\b", re.I),
+     r"sessions?|per week|times (?:a|per)|weekly|daily|minutes?|\bmin\b|intensity|repetitions?|sets|frequenc\w*|mg\b|doses?"),
+    (re.compile(r"\bhow long\b|\bduration\b", re.I), r"weeks?|months?|years?|days?|minutes?|hours?"),
+    (re.compile(r"\btemperature\b|\bdegrees\b|\bcelsius\b", re.I), r"°|℃|degrees|celsius"),
+    (re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults)|\bsample size\b", re.I),
+     r"participants|individuals|patients|adults|subjects|people|volunteers|\bn\s*="),
+    (re.compile(r"\bhow old\b|\bwhat age\b", re.I), r"aged|years? old|years of age|age"),
+    (re.compile(r"\bpercent(?:age)?\b|\bproportion\b|\bshare\b", re.I), r"%|percent"),
+)
+
+
+def unit_pattern(question: str) -> Optional[re.Pattern]:
+    """The units a number answering this quantity question is written in, as a pattern (None: any number)."""
+    found = [units for asks, units in _UNITS if asks.search(question)]
+    return re.compile("|".join(f"(?:{u})" for u in found), re.I) if found else None
+
+
+#: Phrasing of multiple-choice questions, not their subject.
+_BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def generic_stems() -> frozenset[str]:
+    return frozenset(stem(w) for w in _GENERIC)
+
+
+def question_type(question: str) -> QuestionType:
+    """The kind of answer a question asks for (first match: studies, comparison, quantity, listing, yes/no)."""
+    if _STUDIES.search(question):
+        return QuestionType.studies
+    if comparison_sides(question):
+        return QuestionType.comparison
+    if ASKS_QUANTITY.search(question):
+        return QuestionType.quantity
+    if _LISTING.search(question) and not SUPERLATIVE.search(question):
+        return QuestionType.listing
+    if _YES_NO.search(question):
+        return QuestionType.yes_no
+    return QuestionType.general
+
+
+def comparison_sides(question: str) -> Optional[tuple[str, str]]:
+    """The two things a question compares ("MCI or dementia" → ("MCI", "dementia")), or None.
+
+    Each side is the run of content words next to "or", "versus", "compared with" or inside
+    "between ... and ..."; a side with no content word, or sides sharing every word, is no comparison.
+    """
+    for pattern in _SIDES:
+        match = pattern.search(question)
+        if not match:
+            continue
+        b = _side_words(match.group("b"), last=False, most=3)
+        # Sides are parallel ("older adults or children"): the first is at most a word longer than the second.
+        a = _side_words(match.group("a"), last=True, most=max(2, len(b.split()) + 1))
+        if a and b and set(content_stems(a)) != set(content_stems(b)):
+            return a, b
+    return None
+
+
+def _side_words(phrase: str, last: bool, most: int) -> str:
+    """The content words of one side: the run of at most `most` words nearest to the comparison word."""
+    words = phrase.split()
+    run: list[str] = []
+    for word in reversed(words) if last else words:
+        bare = word.strip("?.,;:()").lower()
+        if bare in STOPWORDS or stem(bare) in generic_stems():
+            if run:
+                break
+            continue
+        run.append(word.strip("?.,;:()"))
+        if len(run) == most:
+            break
+    return " ".join(reversed(run) if last else run)
+
+
+def asked_direction(question: str) -> Optional[str]:
+    """"against" for questions about null or harmful findings, "for" about benefits, else None."""
+    if _ASKS_AGAINST.search(question):
+        return "against"
+    return "for" if _ASKS_FOR.search(question) and _STUDIES.search(question) else None
+
+
+def entities(question: str) -> set[str]:
+    """Numbers and acronyms of a question ('BDNF', 'IL-6', '12'), lower-cased as `tokens` gives them."""
+    acronyms = {t.lower() for t in re.findall(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b", question)}
+    return {t for t in tokens(question) if t.isdigit() or t in acronyms}
+
+
+def _initials(text: str) -> set[str]:
+    """Initials of every run of 2–6 content words: 'Proceedings of the National Academy of Sciences' → 'pnas'."""
+    words = [t for t in tokens(text) if t not in STOPWORDS and t.isalpha() and len(t) > 1]
+    return {"".join(w[0] for w in words[i:i + size]) for size in range(2, 7) for i in range(len(words) - size + 1)}
+
+
+@lru_cache(maxsize=64)
+def _initialisms(question: str) -> dict[str, frozenset[str]]:
+    """Acronyms a run of the question's content words could be written as: 'resistance training' → 'rt'."""
+    words = [t for t in tokens(question) if t not in STOPWORDS and t.isalpha() and len(t) > 1]
+    out: dict[str, frozenset[str]] = {}
+    for size in range(2, 6):
+        for i in range(len(words) - size + 1):
+            gram = words[i:i + size]
+            out["".join(w[0] for w in gram)] = frozenset(stem(w) for w in gram)
+    return out
+
+
+@lru_cache(maxsize=4096)
+def text_stems(text: str, question: str) -> frozenset[str]:
+    """Content stems of a text (symbols spelled out), read with the question's abbreviations in mind.
+
+    A text writing "RT" where the question says "resistance training" gets those words' stems;
+    a text spelling out "Proceedings of the National Academy of Sciences" where the question
+    says "PNAS" gets that acronym's stem.
+    """
+    stems = set(content_stems(spell_out(text)))
+    expansions = _initialisms(question)
+    for acronym in {a.lower() for a in ACRONYM.findall(text)} & expansions.keys():
+        stems |= expansions[acronym]
+    acronyms = {stem(t) for t in entities(question) if t.isalpha()} - stems
+    if acronyms:
+        stems |= acronyms & {stem(i) for i in _initials(text)}
+    return frozenset(stems)
+
+
+_PREFIXES = ("", "neuro", "anti", "pro", "pre", "post", "non", "sub", "hyper", "hypo", "intra", "inter", "micro",
+             "macro", "multi", "poly", "over", "under", "re", "co", "de", "dys", "mis", "un", "in", "im")
+
+
+def contains(term: str, stems: frozenset[str]) -> bool:
+    """Whether a stem occurs among others, also as the start of a longer or prefixed word
+    ('inflamm' in 'inflammatori' and 'neuroinflamm'), never in the middle of an unrelated one."""
+    if term in stems:
+        return True
+    if len(term) < 5:
+        return False
+    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending.
+    return any(other.startswith(term, len(prefix)) and other.startswith(prefix)
+               for other in stems if len(other) > len(term) for prefix in _PREFIXES) or any(
+        term.startswith(other) for other in stems if len(other) >= 6 and 0 < len(term) - len(other) <= 3)
+
+
+def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, float], dict[str, str]]:
+    """IDF weight of each content stem of the question (over the passages), and its surface form."""
+    n = max(len(passages), 1)
+    passage_stems = [text_stems(p.text, question) for p in passages]
+    named = entities(question)
+    weights: dict[str, float] = {}
+    surface: dict[str, str] = {}
+    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
+        word = stem(token)
+        if token in STOPWORDS or word in weights or (len(token) < 2 and not token.isdigit()):
+            continue
+        df = sum(contains(word, s) for s in passage_stems)
+        # Smoothed so that a word in every retrieved passage still counts: retrieval picked them for it.
+        idf = math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
+        boost = 1.5 if token in named else 0.5 if word in generic_stems() else 1.0
+        weights[word], surface[word] = idf * boost, token
+    return weights, surface
+
+
+def missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
+    """Specific (non-generic) question stems that no passage contains."""
+    present = frozenset().union(*(text_stems(p.text, question) for p in passages))
+    return [t for t in weights if t not in generic_stems() and not contains(t, present)]
+
+
+def distinctive(question: str, passages: list[Passage], absent: list[str]) -> set[str]:
+    """Question stems that some passage holds but most do not: what the question singles out."""
+    passage_stems = [text_stems(p.text, question) for p in passages]
+    out = set()
+    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
+        word = stem(token)
+        if token in STOPWORDS or word in absent or word in generic_stems() or (len(token) < 2 and not token.isdigit()):
+            continue
+        if 0 < sum(contains(word, s) for s in passage_stems) <= len(passages) / 2:
+            out.add(word)
+    return out
+
+
+def absent_populations(question: str, passages: list[Passage]) -> list[str]:
+    """Populations the question names ("children", "mice") that no passage mentions, as the question writes them."""
+    named = [t for t in dict.fromkeys(tokens(question)) if t in POPULATIONS]
+    if not named:
+        return []
+    present = frozenset().union(*(text_stems(p.text, question) for p in passages))
+    return [t for t in named if not contains(stem(t), present)]
+
+
+def populations_in(text: str) -> list[str]:
+    """The population words a text uses ("older adults" counts as "adults"), in order of first use."""
+    found = [t for t in dict.fromkeys(tokens(text)) if t in POPULATIONS]
+    older = re.search(r"\b(?:older|elderly|aged|middle-aged) adults\b", text, re.I)
+    return [older.group(0).lower() if t == "adults" and older else t for t in found]

@@ -1,0 +1,69 @@
+"""Re-ranking within papers: after fusion, re-score the candidates by their best sentence.
+
+Chunks of one paper share its vocabulary, so fused retrieval ranks them alike; the chunk that
+holds the answer differs by one sentence. Each candidate is re-scored by its best sentence
+(`reviewer.answering.sentences.score`: lexical coverage of the question plus embedding
+similarity), with a small prior for its fused rank. When `answering.cross_encoder` names a
+sentence-transformers `CrossEncoder`, it scores each (question, passage) pair instead.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Optional
+
+from reviewer.answering.kinds import heading_item
+from reviewer.answering.questions import question_type, question_weights
+from reviewer.answering.semantic import cross_encoder_scores
+from reviewer.answering.sentences import best_by_passage, candidates, score
+from reviewer.models import Passage, QuestionType
+from reviewer.settings import AnsweringSettings
+from reviewer.text import strip_markers
+
+#: Weight of the fused rank in the re-ranked score (1.0 for the first candidate, 0 for the last).
+RANK_PRIOR = 0.15
+
+
+def rerank(question: str, passages: list[Passage], k: int, settings: Optional[AnsweringSettings] = None,
+           embedder=None) -> list[Passage]:
+    """The `k` best of the fused candidates, re-ranked at sentence level (or by a cross-encoder).
+
+    Args:
+        question: the question.
+        passages: fused candidates, best first.
+        k: how many to keep.
+        settings: `Settings.answering` (`cross_encoder`, `semantic`); defaults when None.
+        embedder: the embedding model for sentence similarity (None: lexical scores only).
+
+    Raises:
+        reviewer.answering.semantic.RerankError: the configured cross-encoder could not be loaded.
+    """
+    settings = settings or AnsweringSettings()
+    if len(passages) <= 1:
+        return list(passages[:k])
+    n = len(passages)
+    if settings.cross_encoder:
+        raw = cross_encoder_scores(settings.cross_encoder, question, [strip_markers(p.text) for p in passages])
+        relevance = {i: 1 / (1 + math.exp(-s)) for i, s in enumerate(raw)}  # logits to 0..1
+    else:
+        weights, _ = question_weights(question, passages)
+        sentences = candidates(passages)
+        score(sentences, question, weights, n, embedder if settings.semantic else None)
+        relevance = best_by_passage(sentences)
+    combined = {i: relevance.get(i, 0.0) + RANK_PRIOR * (1 - i / n) for i in range(n)}
+    order = sorted(range(n), key=lambda i: (-combined[i], i))
+    if question_type(question) is QuestionType.listing:
+        order = _items_first(order, passages, k)
+    return [passages[i] for i in order[:k]]
+
+
+def _items_first(order: list[int], passages: list[Passage], k: int) -> list[int]:
+    """For a question asking for a list: up to half of the `k` places go to passages whose sections each name one
+    distinct thing ("5.1. Irisin", "5.2. ... (BDNF)"), best first, so the answer can enumerate them."""
+    items: dict[str, int] = {}
+    for i in order:
+        name = heading_item(passages[i].section)
+        if name and name.lower() not in items and len(items) < k // 2:
+            items[name.lower()] = i
+    chosen = sorted(items.values(), key=order.index)
+    return chosen + [i for i in order if i not in chosen]

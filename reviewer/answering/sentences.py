@@ -1,0 +1,181 @@
+"""Sentence selection: the candidate sentences of retrieved passages, scored against a question.
+
+A sentence's score blends what it shares with the question word for word (IDF-weighted
+coverage of the question's content stems, adjacent word pairs, numbers and acronyms) with
+what it means: the cosine similarity of its embedding to the question's, from the same
+embedding model that retrieves (`reviewer.answering.semantic`). The lexical side keeps exact
+names and numbers decisive; the semantic side finds the sentence that answers in other words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from reviewer.answering.questions import ASKS_QUANTITY, contains, entities, text_stems
+from reviewer.models import Passage
+from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, normalize_space, numbers,
+                           spell_out, split_sentences, stem, strip_markers)
+
+#: Sentences shorter than this (in words) are headings or fragments, not answers.
+MIN_SENTENCE_WORDS = 6
+#: Weight of the semantic similarity in a sentence's score (the rest is lexical).
+SEMANTIC_WEIGHT = 0.45
+#: Cosine similarity of MiniLM embeddings below which a sentence is unrelated to the question.
+SEMANTIC_FLOOR = 0.15
+#: A sentence holding this share of the question's words answers it when its meaning is close enough:
+#: normalised similarity at least `SEMANTIC_ANSWER` (cosine about 0.62 for MiniLM).
+RELAXED_COVERAGE = 0.3
+SEMANTIC_ANSWER = 0.55
+#: Sentences per question scored by embedding (the best by lexical score); the others keep their lexical score.
+SEMANTIC_POOL = 48
+_COUNT = re.compile(rf"\b{COUNT}\b", re.I)
+_FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
+                      r"demonstrated|reported|revealed|observed))|\b(?:we|our analysis) (?:focus|aim|explore|review|examine|"
+                      r"discuss|summari[sz]e|propose|proceed)\w*|\baims? to\b", re.I)
+
+
+@dataclass
+class Sentence:
+    """One candidate sentence of a retrieved passage, with how well it answers the question."""
+
+    index: int  # position of the passage in the retrieved list
+    start: int  # character offset in the passage, for a stable order
+    quote: str
+    stems: frozenset[str]
+    order: tuple[str, ...]
+    methods: bool = False
+    coverage: float = 0.0
+    lexical: float = 0.0
+    semantic: float = 0.0
+    factor: float = 1.0  # penalties that hold whatever the scoring: methods text, keyword lists, no number, ...
+    score: float = 0.0
+
+    @property
+    def has_number(self) -> bool:
+        """Whether the sentence states a quantity (digits or a number word)."""
+        return bool(numbers(self.quote) or _COUNT.search(self.quote))
+
+
+def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
+    """Candidate sentences of a passage (headings, tables and fragments left out)."""
+    out: list[Sentence] = []
+    offset = 0
+    methods = is_methods_section(passage.section)
+    for line in passage.text.splitlines(keepends=True):
+        line_start, offset = offset, offset + len(line)
+        if NOT_PROSE_LINE.match(line) or not line.strip():
+            continue
+        bullet = BULLET.match(line)
+        body_start = line_start + (bullet.end() if bullet else 0)
+        body = passage.text[body_start:offset]
+        for start, end in split_sentences(body):
+            quote = normalize_space(strip_markers(body[start:end]))
+            if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…"):
+                continue
+            order = tuple(content_stems(spell_out(quote)))
+            out.append(Sentence(index, body_start + start, quote, frozenset(order), order, methods))
+    return out
+
+
+def candidates(passages: list[Passage]) -> list[Sentence]:
+    """Every candidate sentence of the passages, in passage order."""
+    return [s for i, p in enumerate(passages) for s in passage_sentences(i, p)]
+
+
+def _pairs(order: tuple[str, ...]) -> set[tuple[str, str]]:
+    return set(zip(order, order[1:]))
+
+
+def score_lexically(sentences: list[Sentence], question: str, weights: dict[str, float], n: int) -> None:
+    """Fill each sentence's `coverage` (weighted share of the question's stems it holds) and `lexical` score."""
+    total = sum(weights.values()) or 1.0
+    question_pairs = _pairs(tuple(t for t in content_stems(spell_out(question)) if t in weights))
+    named = {stem(t) for t in entities(question)} & weights.keys()
+    asks_method = is_methods_section(question)
+    asks_quantity = bool(ASKS_QUANTITY.search(question))
+    question_numbers = numbers(question)
+    for s in sentences:
+        s.stems = text_stems(s.quote, question)
+        s.coverage = sum(w for t, w in weights.items() if contains(t, s.stems)) / total
+        phrase = len(question_pairs & _pairs(s.order)) / len(question_pairs) if question_pairs else 0.0
+        rank_prior = 1.0 - s.index / max(n, 1)
+        # Long sentences cover more words by chance; a mild length penalty keeps quotes to the point.
+        length = 1.0 if len(s.order) <= 30 else 30 / len(s.order)
+        # Keyword lists ("search terms: “a”, “b”, ...") match every question and answer none.
+        listing = 0.5 if s.quote.count("“") + s.quote.count('"') >= 4 else 1.0
+        # Methods text repeats the topic's words without answering anything about it.
+        method = 0.8 if s.methods and not asks_method else 1.0
+        # A question naming BDNF or IL-6 is about it: a sentence that names none of them answers less.
+        subject = 0.8 if named and not any(contains(t, s.stems) for t in named) else 1.0
+        # "How much ...?" is answered by the sentence stating a number, not by its neighbour.
+        quantity = 0.7 if asks_quantity and not (numbers(s.quote) - question_numbers or _COUNT.search(s.quote)) else 1.0
+        # "This review explores ...", "we focused on ...": the document describing itself, not a finding.
+        framing = 0.7 if _FRAMING.search(s.quote) else 1.0
+        s.factor = listing * subject * method * quantity * framing
+        s.lexical = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * s.factor
+        s.score = s.lexical
+
+
+def score(sentences: list[Sentence], question: str, weights: dict[str, float], n: int, embedder=None) -> None:
+    """Score candidate sentences against a question, lexically and (with an embedder) by meaning.
+
+    Args:
+        sentences: the candidates (`candidates(passages)`); scores are filled in place.
+        question: the question.
+        weights: `reviewer.answering.questions.question_weights` of the question over the passages.
+        n: how many passages were retrieved (for the small rank prior).
+        embedder: the embedding model, or None for lexical scores only.
+    """
+    score_lexically(sentences, question, weights, n)
+    if embedder is None or not sentences:
+        return
+    from reviewer.answering.semantic import similarities
+
+    # Embedding is the slow part on a CPU: only the lexically likeliest sentences are read for meaning.
+    pool = sorted(sentences, key=lambda s: (-s.lexical, s.index, s.start))[:SEMANTIC_POOL]
+    sims = similarities(question, [s.quote for s in pool], embedder)
+    for s, sim in zip(pool, sims):
+        s.semantic = max(0.0, (sim - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
+        s.score = (1 - SEMANTIC_WEIGHT) * s.lexical + SEMANTIC_WEIGHT * s.semantic * s.factor
+    read = {id(s) for s in pool}
+    for s in sentences:
+        if id(s) not in read:
+            s.score = (1 - SEMANTIC_WEIGHT) * s.lexical
+
+
+def answers(s: Sentence, min_coverage: float) -> bool:
+    """Whether a sentence can answer the question: it holds enough of its words, or fewer but means the same."""
+    return s.coverage >= min_coverage or (s.coverage >= RELAXED_COVERAGE and s.semantic >= SEMANTIC_ANSWER)
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def best_by_passage(sentences: list[Sentence]) -> dict[int, float]:
+    """The best sentence score of each passage, by passage index."""
+    out: dict[int, float] = {}
+    for s in sentences:
+        out[s.index] = max(out.get(s.index, 0.0), s.score)
+    return out
+
+
+def cite(quote: str, n: int) -> str:
+    """Put the marker before the sentence's closing punctuation: 'IL-6 [1].'"""
+    match = re.search(r"[.!?…]+[\"'”’)]*$", quote)
+    return f"{quote[:match.start()]} [{n}]{quote[match.start():]}" if match else f"{quote} [{n}]"
+
+
+def pick(ranked: list[Sentence], most: int, floor: float, min_coverage: float,
+         chosen: Optional[list[Sentence]] = None) -> list[Sentence]:
+    """Up to `most` sentences from a best-first list, above `floor`, none repeating another's statement."""
+    chosen = list(chosen or [])
+    for s in ranked:
+        if len(chosen) >= most or s.score < floor:
+            break
+        if not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 for c in chosen):
+            continue
+        chosen.append(s)
+    return chosen

@@ -1,0 +1,200 @@
+"""Answers shaped by the question: quantities, studies, comparisons, lists, yes/no, missing populations.
+
+Passages are written by hand (short, like chunks of one review) so each test shows one
+behaviour a user would notice; the offline answerer runs on words only here (no embedder),
+and with the real embedding model in the corpus tests at the end.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from reviewer.answering import answer, extractive_answer, rerank
+from reviewer.answering.citations import quote_matches, split_answer_sentences
+from reviewer.answering.questions import comparison_sides, question_type
+from reviewer.answering.semantic import RerankError
+from reviewer.llm.fake import FakeChatModel
+from reviewer.models import Passage, QuestionType
+from reviewer.settings import AnsweringSettings, Settings
+from reviewer.text import find_citations
+
+
+def _passages(*texts: str, sections: tuple = ()) -> list[Passage]:
+    return [Passage(chunk_id=f"p{i}", doc_id="review", text=t, section=sections[i] if sections else None)
+            for i, t in enumerate(texts)]
+
+
+def _cited_lines(text: str) -> list[tuple[str, list[int]]]:
+    return [(s, find_citations(s)) for s in split_answer_sentences(text) if find_citations(s)]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("How many participants were in the largest trial?", QuestionType.quantity),
+    ("What dose of balance training is recommended?", QuestionType.quantity),
+    ("Which studies found no effect or a worsening?", QuestionType.studies),
+    ("Is the effect stronger for MCI or dementia?", QuestionType.comparison),
+    ("What mechanisms link muscle to brain?", QuestionType.listing),
+    ("Does balance training shorten gait initiation time?", QuestionType.yes_no),
+    ("Why do older adults fall?", QuestionType.general),
+])
+def test_question_types(question, kind):
+    assert question_type(question) is kind
+
+
+def test_comparison_sides_are_the_parallel_phrases():
+    assert comparison_sides("Does the evidence concern older adults or children?") == ("older adults", "children")
+    assert comparison_sides("Do the benefits differ between men and women?") == ("men", "women")
+    assert comparison_sides("Does balance training help older adults?") is None
+
+
+def test_a_temperature_written_with_a_symbol_answers_a_question_in_degrees():
+    passages = _passages(
+        "The enzyme from the thermophile was purified and its activity was assayed across a range of conditions.",
+        "The purified enzyme from the thermophile showed its highest activity at 71.5 °C in the binding assay.",
+    )
+    out = extractive_answer("What is the optimal temperature of the thermophile enzyme in degrees Celsius?", passages)
+    assert not out.insufficient_evidence
+    first, cited = _cited_lines(out.answer)[0]
+    assert "71.5 °C" in first and cited == [2]
+
+
+def test_a_range_in_words_matches_a_range_in_digits():
+    passages = _passages(
+        "Balance programmes for older adults vary widely in their content and in how they are supervised.",
+        "Most effective balance programmes for older adults involved two to three sessions per week over months.",
+    )
+    out = extractive_answer("Do balance programmes for older adults with 2–3 sessions per week work?", passages)
+    assert "two to three sessions per week" in out.answer
+
+
+_TRIALS = _passages(
+    "Okafor et al. [4] conducted a randomized controlled trial in 212 older adults and found that twelve weeks of "
+    "balance training significantly improved gait speed.",
+    "The BALANCE trial by Lindqvist et al. [7], which enrolled 640 older adults, found no significant difference in "
+    "falls between balance training and usual care.",
+    "In contrast, Mensah et al. [9] reported that balance training was associated with a modest worsening of "
+    "fear of falling in 38 frail adults.",
+)
+
+
+def test_which_studies_lists_each_study_in_the_direction_asked_with_design_and_size():
+    out = extractive_answer("Which studies found no effect or a worsening with balance training?", _TRIALS)
+    lines = out.answer.splitlines()
+    assert len(lines) == 2 and all(line.startswith("- ") for line in lines)
+    text = out.answer
+    assert "Lindqvist" in text and "n = 640" in text and "no effect" in text
+    assert "Mensah" in text and "worsening" in text
+    assert "Okafor" not in text  # a benefit is not what was asked
+    for line, cited in _cited_lines(text):
+        quote = line.split(": ", 1)[1]
+        assert quote_matches(re.sub(r" \[\d+\]", "", quote), _TRIALS[cited[0] - 1].text)
+
+
+def test_which_studies_lists_only_studies_on_the_subject_asked_about():
+    passages = _TRIALS + _passages("Adeyemi et al. [12] found that balance training improved gait speed in 64 people "
+                                   "with Parkinson's disease over ten weeks.")
+    out = extractive_answer("Which trials found benefits of balance training in Parkinson's disease?", passages)
+    assert "Adeyemi" in out.answer and "Okafor" not in out.answer
+
+
+def test_a_size_question_with_a_superlative_picks_the_largest_trial():
+    out = extractive_answer("How many participants were in the largest balance training trial?", _TRIALS)
+    first, cited = _cited_lines(out.answer)[0]
+    assert "640" in first and cited == [2]
+
+
+_GROUPS = _passages(
+    "Collectively, balance training consistently improved gait in community-dwelling older adults across trials.",
+    "In people with Parkinson's disease, the effects of balance training on gait were variable across trials.",
+    "Balance training programmes usually combine static stances with dynamic walking tasks.",
+)
+
+
+def test_a_comparison_gets_one_statement_per_side():
+    out = extractive_answer("Is the effect of balance training on gait stronger in older adults or Parkinson's disease?",
+                            _GROUPS)
+    lines = out.answer.splitlines()
+    assert any(line.startswith("- older adults: ") and "[1]" in line for line in lines)
+    assert any(line.startswith("- Parkinson's disease: ") and "[2]" in line for line in lines)
+
+
+def test_a_side_no_passage_concerns_is_named_and_the_other_side_answered():
+    out = extractive_answer("Does balance training help gait in older adults or children?", _GROUPS)
+    assert "None of the passages concern children." in out.answer
+    assert "- older adults: " in out.answer and not out.insufficient_evidence
+
+
+def test_a_population_no_passage_mentions_is_named_and_the_answer_flagged():
+    out = extractive_answer("Does balance training improve gait in children?", _GROUPS)
+    assert out.answer.startswith("None of the passages concern children; the evidence below concerns older adults")
+    assert out.insufficient_evidence and out.citations  # says so, and still shows what the documents hold
+
+
+def test_a_list_question_enumerates_what_the_passages_name():
+    passages = _passages(
+        "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
+        "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.",
+        "Interleukin-6 (IL-6) released by working muscle acts on the brain as an anti-inflammatory signal.",
+        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5.3. Interleukin-6 (IL-6)"),
+    )
+    out = extractive_answer("Which signals link muscle to brain?", passages)
+    lines = out.answer.splitlines()
+    assert {line.split(":")[0] for line in lines} == {"- Irisin", "- BDNF", "- IL-6"}
+    assert {find_citations(line)[0] for line in lines} == {1, 2, 3}
+
+
+def test_a_yes_no_question_leads_with_the_direction_of_the_findings():
+    out = extractive_answer("Does balance training improve gait speed in older adults?", _TRIALS[:1] + _GROUPS[:1])
+    first = out.answer.splitlines()[0]
+    assert first.startswith("Yes: ") and "benefit" in first and not find_citations(first)
+
+
+# ---------------------------------------------------------------- citations in order of first appearance
+
+
+def test_citations_are_numbered_in_order_of_first_appearance_and_map_to_their_passages():
+    passages = _passages(
+        "Balance training programmes usually combine static stances with dynamic walking tasks in the clinic.",
+        "Stretching is often added to balance programmes although its own effect on gait is unclear in trials.",
+        "Twelve weeks of balance training shortened gait initiation time by 18% in older adults in one trial.",
+    )
+    out = answer("By how much did balance training shorten gait initiation time?", passages, Settings())
+    assert find_citations(out.answer)[0] == 1
+    (citation,) = out.citations
+    assert citation.n == 1 and citation.chunk_id == "p2"  # retrieval rank 3, first cited: [1]
+    assert "18%" in out.answer
+
+
+def test_a_generated_answer_is_renumbered_too_and_keeps_its_checks():
+    reply = ("Twelve weeks of balance training shortened gait initiation time by 18% [3]. "
+             "Balance programmes combine static stances with dynamic walking tasks [1].")
+    passages = _passages(
+        "Balance training programmes usually combine static stances with dynamic walking tasks in the clinic.",
+        "Stretching is often added to balance programmes although its own effect on gait is unclear in trials.",
+        "Twelve weeks of balance training shortened gait initiation time by 18% in older adults in one trial.",
+    )
+    out = answer("What did balance training do to gait?", passages, Settings(), llm=FakeChatModel(replies=[reply]))
+    assert out.llm == "fake:fake"
+    assert find_citations(out.answer) == [1, 2]
+    assert [(c.n, c.chunk_id) for c in out.citations] == [(1, "p2"), (2, "p0")]
+
+
+# ---------------------------------------------------------------- re-ranking within a paper
+
+
+def test_rerank_puts_the_passage_holding_the_answer_first_among_neighbours_of_one_paper():
+    passages = _passages(
+        "Resistance evolution experiments with Acinetobacter species were run in serial passage for many days.",
+        "Acinetobacter species were grown with antibiotics at increasing concentrations in serial passage.",
+        "A. lwoffii only evolved resistance to ciprofloxacin, while A. baumannii evolved resistance to three drugs.",
+    )
+    ranked = rerank("Which antibiotic did A. lwoffii evolve resistance to?", passages, 2, AnsweringSettings())
+    assert ranked[0].chunk_id == "p2" and len(ranked) == 2
+
+
+def test_a_cross_encoder_that_cannot_be_loaded_is_one_clear_error(tmp_path):
+    settings = AnsweringSettings(cross_encoder=str(tmp_path / "no-such-model"))
+    with pytest.raises(RerankError, match="answering.cross_encoder"):
+        rerank("Which antibiotic?", _TRIALS, 2, settings)

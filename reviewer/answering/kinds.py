@@ -45,7 +45,7 @@ _GENERIC_HEADING = re.compile(r"^(?:abstract|introduction|background|discussion|
 
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
     """One line per named study in the direction asked about: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'"""
-    from reviewer.grading.design import direction, extract_facts, grade, split_studies
+    from reviewer.grading import direction, extract_facts, grade, split_studies
 
     want = asked_direction(question)
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
@@ -134,7 +134,7 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
 
 def _by_sample_size(question: str, numeric: list[Sentence]) -> Optional[Sentence]:
     """Among the sentences reporting a sample (of the design the question names), the largest or smallest."""
-    from reviewer.grading.design import extract_facts
+    from reviewer.grading import extract_facts
 
     pool = [s for s in numeric if s.has_number]  # the study asked for is named by its size and design, not by the question's words
     for asked, said in _DESIGN_ASKED:
@@ -212,7 +212,7 @@ def heading_item(section: Optional[str]) -> Optional[str]:
 
 def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]:
     """For a yes/no question: which way the quoted findings point, and the strongest design behind them."""
-    from reviewer.grading.design import RANKING, direction
+    from reviewer.grading import RANKING, direction
 
     ways = [direction(s.quote) for s in chosen]
     pro = sum(w == "benefit" for w in ways)

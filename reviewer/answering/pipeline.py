@@ -60,7 +60,7 @@ def _evidence_level(citations: list[Citation], model=None):
     (prompts/evidence_mixed.md), falling back to the cues on a reply it cannot read.
     """
     from reviewer.errors import ReviewerError
-    from reviewer.grading.design import answer_level, answer_level_llm
+    from reviewer.grading import answer_level, answer_level_llm
 
     if not citations:
         return None, False

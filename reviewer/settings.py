@@ -44,6 +44,8 @@ class EmbeddingSettings(_Section):
         "store, or 'torch' for a new store. Vectors of the two are not interchangeable.",
     )
     batch_size: int = Field(64, ge=1, description="Chunks per encode call.")
+    store_batch: int = Field(1024, ge=1, description="Chunks embedded and stored per slice of an ingest: a stopped "
+                             "ingest loses at most one slice of work.")
     device: str = Field("cpu", description="torch device for the embedding model.")
 
 

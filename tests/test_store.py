@@ -152,9 +152,8 @@ class Slow(HashEmbedder):
             import time; time.sleep(60)
         return super().embed(texts, progress)
 
-r = Reviewer(settings=Settings.load(store=sys.argv[1], **{"embedding.batch_size": 8}), embedder=Slow(256))
-import reviewer.ingest.pipeline as pipeline
-pipeline.EMBED_BATCH_CHUNKS = 16
+r = Reviewer(settings=Settings.load(store=sys.argv[1], **{"embedding.batch_size": 8, "embedding.store_batch": 16}),
+             embedder=Slow(256))
 r.ingest([sys.argv[2]])
 """
 

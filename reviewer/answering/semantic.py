@@ -63,9 +63,9 @@ def similarities(question: str, texts: Sequence[str], embedder) -> list[float]:
 
 @lru_cache(maxsize=2)
 def _cross_encoder(name: str, device: str):
-    import os
+    from huggingface_hub.utils import disable_progress_bars
 
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    disable_progress_bars()
     try:
         from sentence_transformers import CrossEncoder
 

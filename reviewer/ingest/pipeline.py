@@ -3,7 +3,7 @@
 Order of writes, so an interrupted ingest never shows half a document:
 
 1. a pending marker for every document about to be written (with the writing process);
-2. its chunks, in slices of `EMBED_BATCH_CHUNKS` (reference-list chunks unembedded, apart);
+2. its chunks, in slices of `settings.embedding.store_batch` (reference-list chunks unembedded, apart);
 3. its record, once its last chunk is stored; then the lexical index, which is also the list
    of what retrieval may show (dense hits included); then the marker is cleared.
 
@@ -26,9 +26,6 @@ from reviewer.retrieval.store import Store, chunk_metadata
 
 # progress(stage, advance, total): total is given once when a stage starts (advance 0).
 Progress = Callable[[str, int, Optional[int]], None]
-
-#: Chunks embedded and stored per slice; a document's record is written after its last slice.
-EMBED_BATCH_CHUNKS = 1024
 
 
 def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
@@ -206,8 +203,9 @@ def _store_documents(pending: list[tuple[Document, bool]], store: Store, embedde
     remaining = [len(chunks) for _, _, chunks in prepared]
     hashes = {doc.doc_id: doc.content_hash for doc, _, _ in prepared}
     progress("embedding", 0, sum(1 for c, _ in queue if not c.is_reference))
-    for start in range(0, len(queue), EMBED_BATCH_CHUNKS):
-        part = queue[start : start + EMBED_BATCH_CHUNKS]
+    step = settings.embedding.store_batch
+    for start in range(0, len(queue), step):
+        part = queue[start : start + step]
         body = [c for c, _ in part if not c.is_reference]
         vectors = embedder.embed([embedding_text(c) for c in body], progress=lambda n: progress("embedding", n, None))
         store.add_chunks(body, vectors, hashes)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
 from pathlib import Path
 from typing import Callable, Optional, Protocol, Sequence
@@ -69,17 +68,15 @@ class SentenceTransformerEmbedder:
     def model(self):
         if self._model is None:
             path = resolve_model_path(self.name)
-            if Path(path).exists():
-                # A local copy must never trigger a hub lookup.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # our own progress bars only
+            from huggingface_hub.utils import disable_progress_bars
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
+            disable_progress_bars()  # our own progress bars only
             hf_logging.disable_progress_bar()
-
             try:
-                self._model = SentenceTransformer(path, device=self.device)
+                # A local copy must never trigger a hub lookup.
+                self._model = SentenceTransformer(path, device=self.device, local_files_only=Path(path).exists())
             except Exception as exc:
                 raise EmbeddingError(
                     f"cannot load embedding model '{self.name}' ({path}): {exc.__class__.__name__}: {exc}".splitlines()[0]

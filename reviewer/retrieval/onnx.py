@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -80,8 +79,7 @@ def export(model_path: Path, target: Path) -> None:
     # options, 0.99 with them, on SciFact abstracts).
     quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
                      per_channel=True, reduce_range=True)
-    if not os.environ.get("REVIEWER_KEEP_FP32"):
-        fp32.unlink()
+    fp32.unlink()
     tmp.rename(target / "model-int8.onnx")  # appears whole, or not at all
 
 

@@ -358,15 +358,7 @@ def summarize(
     if fmt == "rich":
         print_summary(_console(), summary, style=style)
         return
-    text = render(summary, fmt, style)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {output}: {exc.strerror or exc}")
-    _console().print(str(output.resolve()), soft_wrap=True)
+    bibfiles.write_or_print(render(summary, fmt, style), output)
 
 
 def _interrupt(signum, frame) -> None:

@@ -107,8 +107,8 @@ class Reviewer:
 
         return remove(self.store, self.lexical(), doc_ids)
 
-    def prune(self) -> int:
-        """Drop documents whose source files no longer exist; returns how many."""
+    def prune(self) -> list[str]:
+        """Drop documents whose source files are really gone; returns one line for each (what and why)."""
         from reviewer.ingest.pipeline import prune_missing
 
         return prune_missing(self.store, self.lexical())

@@ -174,6 +174,7 @@ class IngestReport(BaseModel):
     documents_updated: int = 0
     documents_unchanged: int = 0
     documents_removed: int = 0
+    removed: list[str] = Field(default_factory=list, description="The source of every document pruned, and why.")
     chunks_embedded: int = 0
     failures: list[IngestFailure] = Field(default_factory=list)
     seconds: float = 0.0

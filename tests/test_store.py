@@ -175,3 +175,45 @@ def test_killed_ingest_is_completed_without_duplicates(tmp_path, hash_embedder):
     ids = [cid for cid, _, _ in r.store.iter_chunks()] + [cid for cid, _, _ in r.store.iter_chunks(references=True)]
     assert len(ids) == len(set(ids))
     assert len(ids) == sum(d.chunks for d in r.documents())
+
+
+def test_prune_from_another_folder_removes_only_files_really_gone(tmp_path, corpus_copy, hash_embedder, monkeypatch):
+    """Sources are absolute: `ingest note.md --prune` run elsewhere keeps the library, and names what it drops."""
+    monkeypatch.chdir(corpus_copy.parent)
+    r = make(tmp_path / "store", hash_embedder)
+    assert r.ingest(["corpus"]).documents_added == 3
+    assert all(Path(d.source).is_absolute() for d in r.documents())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "note.md").write_text("# Note\n\nGrip strength rose by 12% after twelve weeks of training.\n")
+    monkeypatch.chdir(elsewhere)
+    report = r.ingest(["note.md"], prune=True)
+    assert report.documents_added == 1 and report.documents_removed == 0 and len(r.documents()) == 4
+    gone = next(corpus_copy.glob("news-*.md"))
+    gone.unlink()
+    report = r.ingest(["note.md"], prune=True)
+    assert report.documents_removed == 1 and len(r.documents()) == 3
+    assert report.removed == [f"{gone.stem}: {gone} no longer exists"]
+
+
+def test_relative_sources_of_older_stores_are_migrated_without_duplicates(tmp_path, corpus_copy, hash_embedder,
+                                                                         monkeypatch):
+    import os
+
+    monkeypatch.chdir(corpus_copy.parent)
+    r = make(tmp_path / "store", hash_embedder)
+    r.ingest(["corpus"])
+    older = [d.model_copy(update={"source": os.path.relpath(d.source)}) for d in r.documents()]
+    r.store.put_documents(older)  # as a store written before sources were absolute
+    assert not any(Path(d.source).is_absolute() for d in r.documents())
+    assert r.ingest(["corpus"], prune=True).documents_removed == 0  # relative records are never pruned
+    report = r.ingest(["corpus"])
+    assert report.documents_unchanged == 3 and report.documents_added == 0
+    assert len(r.documents()) == 3 and all(Path(d.source).is_absolute() for d in r.documents())
+
+
+def test_a_link_loop_is_one_failure_and_the_rest_is_ingested(tmp_path, corpus_copy, hash_embedder):
+    (corpus_copy / "loop.md").symlink_to(corpus_copy / "loop.md")
+    report = make(tmp_path / "store", hash_embedder).ingest([corpus_copy])
+    assert report.documents_added == 3
+    assert [(Path(f.path).name, f.reason) for f in report.failures] == [("loop.md", "symbolic link loop")]

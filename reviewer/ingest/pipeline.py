@@ -98,7 +98,8 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     pending = _plan(files, store, report, progress, collection)
     _store_documents(pending, store, embedder, index, settings, report, progress)
     if prune:
-        report.documents_removed += prune_missing(store, index)
+        report.removed += prune_missing(store, index)
+        report.documents_removed += len(report.removed)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
@@ -113,6 +114,7 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
     from reviewer.loading import file_hash, load
 
     known = store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"])
+    known.update(_migrate_relative([str(p) for p in files if p.suffix.lower() != ".jsonl"], store))
     by_source = {info.source: info for info in known.values()}
     pending: list[tuple[Document, bool]] = []
     claimed: set[str] = set()
@@ -132,6 +134,8 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
         report.failures.extend(errors)
         files_of = [d.file for d in docs if d.file and d.file != d.source]
         attached.update(Path(f).resolve() for f in files_of)
+        if path.suffix.lower() == ".jsonl":
+            known.update(_migrate_relative([d.source for d in docs], store))
         found = store.find_documents(sources=[d.source for d in docs] + files_of, doc_ids=[d.doc_id for d in docs])
         known.update(found)
         by_source.update({info.source: info for info in found.values()})
@@ -139,6 +143,26 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
             _queue(doc, known, by_source, claimed, pending, report)
         progress("files", 1, None)
     return pending
+
+
+def _migrate_relative(sources: list[str], store: Store) -> dict[str, DocumentInfo]:
+    """Records that older versions wrote with a path relative to the working folder take the absolute one.
+
+    `sources` are absolute (a file, or file#record); returns the migrated records by doc id.
+    """
+    import os
+
+    def relative(source: str) -> str:
+        path, sep, record = source.partition("#")
+        return os.path.relpath(path) + sep + record
+
+    wanted = {relative(src): src for src in sources}
+    found = store.find_documents(sources=list(wanted))
+    moved = [info.model_copy(update={"source": wanted[info.source]}) for info in found.values()
+             if info.source in wanted and wanted[info.source] != info.source]
+    if moved:
+        store.put_documents(moved)
+    return {info.doc_id: info for info in moved}
 
 
 def _queue(doc: Document, known: dict[str, DocumentInfo], by_source: dict[str, DocumentInfo], claimed: set[str],
@@ -250,11 +274,19 @@ def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[st
     return found
 
 
-def prune_missing(store: Store, index: LexicalIndex) -> int:
-    """Drop documents whose source files no longer exist; returns how many."""
-    gone = [info.doc_id for info in store.documents().values() if not Path(info.source.split("#", 1)[0]).exists()]
-    _delete(store, index, gone)
-    return len(gone)
+def prune_missing(store: Store, index: LexicalIndex) -> list[str]:
+    """Drop documents whose source files are really gone; returns what was dropped and why, one line each.
+
+    Only absolute sources are checked: a record written with a relative path (older stores) cannot
+    be told apart from a file seen from another folder, so it is never pruned.
+    """
+    gone = {}
+    for info in store.documents().values():
+        path = Path(info.source.split("#", 1)[0])
+        if path.is_absolute() and not path.exists() and path.parent.exists():
+            gone[info.doc_id] = f"{info.doc_id}: {path} no longer exists"
+    _delete(store, index, list(gone))
+    return list(gone.values())
 
 
 def _delete(store: Store, index: LexicalIndex, doc_ids: list[str]) -> None:

@@ -59,12 +59,17 @@ def discover(paths: Iterable[Path | str]) -> tuple[list[Path], list[IngestFailur
     seen: set[Path] = set()
 
     def add(p: Path) -> None:
-        key = p.resolve()
+        try:
+            key = p.resolve(strict=True)  # absolute: a stored source means the same file from any folder
+        except (OSError, RuntimeError) as exc:  # a dangling link, or a link loop
+            failures.append(IngestFailure(path=str(p), reason=f"cannot follow link: {exc.strerror or exc}"
+                                          if isinstance(exc, OSError) else "symbolic link loop"))
+            return
         if key in seen:
             return
         seen.add(key)
         if p.suffix.lower() in SUPPORTED_SUFFIXES:
-            files.append(p)
+            files.append(key)
         else:
             failures.append(IngestFailure(path=str(p), reason=_unsupported(p)))
 

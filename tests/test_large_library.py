@@ -32,7 +32,7 @@ def test_every_store_operation_works_past_forty_thousand_documents(tmp_path):
     assert r.ingest([extra]).documents_added == 1
     assert r.retrieve("zebrafish fins", k=1, mode="bm25")[0].doc_id == "extra"
     extra.unlink()
-    assert r.prune() == 1
+    assert r.prune() == [f"extra: {extra.resolve()} no longer exists"]
     assert r.remove([f"a{i}" for i in range(100)] + ["missing"]) == [f"a{i}" for i in range(100)]
     assert len(r.documents()) == N - 100
     hits = r.retrieve("walking 40499 minutes", k=3, mode="bm25")

@@ -57,6 +57,7 @@ class Store(Protocol):
     def add_references(self, chunks: list[Chunk], hashes: dict[str, str]) -> None: ...
     def delete_stale_chunks(self, doc_id: str, content_hash: str) -> None: ...
     def count(self) -> int: ...
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]: ...
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]: ...
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]: ...
     def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]: ...
@@ -285,15 +286,21 @@ class ChromaStore:
         """Retrievable (body) chunks."""
         return self.chunks.count()
 
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the chunks nearest an embedding. `where` only for filters a user asked for.
+
+        Only ids and distances come back: fetching the text and metadata of a hundred candidates
+        costs Chroma several times the vector search itself, and fusion keeps just a few of them.
+        """
+        res = self.chunks.query(query_embeddings=[embedding], n_results=max(n, 1), where=where or None,
+                                include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
-        """Nearest chunks to an embedding; score is cosine similarity. `where` only for filters a user asked for."""
-        n = min(n, max(self.count(), 1))
-        res = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where or None,
-                                include=["documents", "metadatas", "distances"])
-        return [
-            passage_from(cid, text, meta, 1.0 - dist)
-            for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
+        """Nearest chunks to an embedding, as passages; score is cosine similarity."""
+        hits = self.nearest(embedding, n, where)
+        got = self.get([cid for cid, _ in hits])
+        return [got[cid].model_copy(update={"score": score}) for cid, score in hits if cid in got]
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         """Stored chunks (body or reference) by id."""

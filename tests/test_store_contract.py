@@ -93,6 +93,16 @@ class TestStoreContract:
         assert [cid for cid, _ in store.nearest(vector, 3, where={"year": {"$gte": 2020}})] == \
             [cid for cid, _ in hits if cid != "alpha:h1:0"]
 
+    def test_hashes_of_records_written_by_older_versions_are_read_too(self, store):
+        if not isinstance(store, ChromaStore):
+            pytest.skip("a Chroma record layout")
+        store.put_documents([info("alpha", content_hash="h1")])
+        old = info("beta", content_hash="h2")  # as written before records carried their hash as document
+        store.docs.upsert(ids=["beta"], embeddings=[[1.0]], metadatas=[
+            {"info": old.model_dump_json(), "source": old.source, "content_hash": "h2"}])
+        store.mark_pending(["gamma"], "host:1")
+        assert store.document_hashes() == {"alpha": "h1", "beta": "h2"}
+
     def test_stale_chunks_of_an_older_version_are_dropped(self, store):
         add(store, [chunk("alpha", 0, "old text", content_hash="h1")], content_hash="h1")
         add(store, [chunk("alpha", 0, "new text", content_hash="h2")], content_hash="h2")

@@ -202,8 +202,26 @@ class ChromaStore:
                 for doc_id, meta in self._doc_records() if meta and "info" in meta}
 
     def document_hashes(self) -> dict[str, str]:
-        """doc_id → content hash of every completely stored document."""
-        return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
+        """doc_id → content hash of every completely stored document.
+
+        A record's Chroma document is its content hash, so this reads a few bytes per record
+        instead of its whole metadata; records written before that are read in full.
+        """
+        hashes: dict[str, str] = {}
+        older: list[str] = []
+        offset = 0
+        while True:
+            got = self.docs.get(include=["documents"], limit=self._batch, offset=offset)
+            if not got["ids"]:
+                break
+            for doc_id, content_hash in zip(got["ids"], got["documents"] or [None] * len(got["ids"])):
+                if content_hash:
+                    hashes[doc_id] = content_hash
+                elif doc_id != STATE_ID and not doc_id.startswith("pending:"):
+                    older.append(doc_id)
+            offset += len(got["ids"])
+        hashes.update({d: info.content_hash for d, info in self.find_documents(doc_ids=older).items()})
+        return hashes
 
     def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
         """Recorded documents with these sources or ids (without listing the whole library)."""
@@ -224,6 +242,7 @@ class ChromaStore:
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
                 embeddings=[_PLACEHOLDER] * len(part),
+                documents=[d.content_hash for d in part],  # what `document_hashes` reads
                 metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash}
                            for d in part],
             )

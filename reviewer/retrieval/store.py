@@ -220,7 +220,9 @@ class ChromaStore:
                 elif doc_id != STATE_ID and not doc_id.startswith("pending:"):
                     older.append(doc_id)
             offset += len(got["ids"])
-        hashes.update({d: info.content_hash for d, info in self.find_documents(doc_ids=older).items()})
+        for part in batches(older, self._batch):
+            got = self.docs.get(ids=list(part), include=["metadatas"])
+            hashes.update({i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"]) if m and "info" in m})
         return hashes
 
     def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:

@@ -123,3 +123,57 @@ def test_litqa2_sections_match_the_printed_headings(name: str) -> None:
     chunks = chunk_document(_load(LITQA2_PDFS / name))
     for opening, section in SECTION_SPOT_CHECKS[name]:
         assert [c.section for c in chunks if c.text.startswith(opening)] == [section]
+
+
+PRINTED_RESULTS_HEADINGS = {  # the Results subheadings each paper prints, in order, read off its pages
+    "biorxiv-2024.02.13.580051.pdf": [  # double-spaced: two of them wrap onto a second line
+        "Drosophila rev1 mutants are hypersensitive to damaging agents that stall replication forks",
+        "Loss of REV1 induces double-strand breaks and chromosome aberrations in MMS-treated larval tissues",
+        "Translesion polymerases eta and zeta promote damage tolerance partially independent of the REV1 "
+        "C-terminal interaction domain",
+        "The deoxycytidyl transferase activity of REV1 becomes important when TLS is compromised"],
+    "msphere.00109-24.pdf": [  # its figures carry bold titles and large labels that are not headings
+        "A. lwoffii is more susceptible to a broad range of antibiotics than A. baumannii",
+        "A. lwoffii carries fewer ARGs than A. baumannii",
+        "A. lwoffii and A. baumannii possess similar genomic signatures of horizontal gene transfer, "
+        "but A. lwoffii contains more DNA defense systems",
+        "A. baumannii readily evolved resistance to meropenem, ciprofloxacin, and gentamicin, "
+        "but A. lwoffii only evolved resistance to ciprofloxacin",
+        "A. lwoffii forms less biofilm, and the biofilm is more susceptible to antibiotics and biocides "
+        "than those formed by A. baumannii",
+        "A. lwoffii has a longer cell morphology than A. baumannii",
+        "A. baumannii grows more readily in both LB and human serum than A. lwoffii",
+        "A. baumannii is more virulent than A. lwoffii in vivo and in vitro"],
+    "s41467-024-44806-1.pdf": [  # a figure's bold "Domain 2"/"Domain 3" labels are not headings
+        "Phylogenetic analysis of Asgard EF-1A",
+        "Reconstruction of ancestral EF-1A of the last Asgard ancestor of eukaryotes",
+        "Analysis of the OGT evolution in Asgardarchaeota"],
+}
+
+
+def _body_chunks(name: str):
+    return [c for c in chunk_document(_load(LITQA2_PDFS / name)) if not c.is_reference and c.kind is BlockKind.body]
+
+
+def _in_order(sections) -> list:
+    seen: list = []
+    for section in sections:
+        if section not in seen:
+            seen.append(section)
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_RESULTS_HEADINGS))
+def test_litqa2_results_subsections_are_the_printed_headings(name: str) -> None:
+    sections = [c.section for c in _body_chunks(name) if (c.section or "").lower().startswith("results › ")]
+    assert _in_order(s.split(" › ", 1)[1] for s in sections) == PRINTED_RESULTS_HEADINGS[name]
+
+
+def test_an_introduction_printed_without_a_heading_follows_the_abstract() -> None:
+    """mSphere sets ABSTRACT, IMPORTANCE and KEYWORDS as run-in labels and prints no Introduction heading."""
+    body = _body_chunks("msphere.00109-24.pdf")
+    tops = _in_order((c.section or "").split(" › ")[0] for c in body)
+    assert tops[:7] == ["", "Abstract", "Importance", "Keywords", "Introduction", "Materials and methods", "Results"]
+    assert [c.section for c in body if c.text.startswith("Acinetobacter spp. are Gram-negative")] == ["Introduction"]
+    assert not any("Downloaded from" in c.text or "journals.asm" in c.text for c in body)  # the margin's stamp
+    assert [c.section for c in body if c.text.startswith("The two species")] == ["Abstract"]

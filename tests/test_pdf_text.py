@@ -8,6 +8,7 @@ are real ones; their chunks must be free of the same defects.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -177,3 +178,43 @@ def test_an_introduction_printed_without_a_heading_follows_the_abstract() -> Non
     assert [c.section for c in body if c.text.startswith("Acinetobacter spp. are Gram-negative")] == ["Introduction"]
     assert not any("Downloaded from" in c.text or "journals.asm" in c.text for c in body)  # the margin's stamp
     assert [c.section for c in body if c.text.startswith("The two species")] == ["Abstract"]
+
+
+def test_a_retrieved_caption_is_shown_as_a_caption(two_column: Document, real_embedder, tmp_path: Path) -> None:
+    """A PDF's figure caption keeps its kind through a Chroma store on disk, in `Passage`, the table and the JSON."""
+    from typer.testing import CliRunner
+
+    from reviewer.api import Reviewer
+    from reviewer.cli import app
+    from reviewer.settings import Settings
+
+    pdf = tmp_path / "two_column.pdf"
+    pdf.write_bytes(make_fixtures.two_column_pdf())
+    reviewer = Reviewer(settings=Settings.load(store=tmp_path / "store"), embedder=real_embedder)
+    assert not reviewer.ingest([pdf]).failures
+    question = "What does each point in the grip strength and recall figure show?"
+    passages = reviewer.retrieve(question, k=3)
+    [caption] = [p for p in passages if p.text.startswith("Fig. 1")]
+    assert caption.kind is BlockKind.caption and caption.location.startswith("Figure 1 caption, ")
+    assert all(p.kind is BlockKind.body for p in passages if p is not caption)
+
+    env = {"COLUMNS": "250", "REVIEWER_EMBEDDING__MODEL": "hash-256"}  # the CLI's own store, with the fast embedder
+    store = str(tmp_path / "cli-store")
+    assert runner_ok(CliRunner().invoke(app, ["ingest", str(pdf), "--store", store], env=env))
+    shown = runner_ok(CliRunner().invoke(app, ["ask", question, "--store", store, "-k", "8"], env=env))
+    assert "Figure 1 caption" in shown
+    dumped = json.loads(runner_ok(CliRunner().invoke(app, ["ask", question, "--store", store, "-k", "8", "--json"], env=env)))
+    kinds = {p["text"][:6]: p["kind"] for p in dumped["passages"]}
+    assert kinds["Fig. 1"] == "caption" and set(kinds.values()) == {"body", "caption"}
+
+
+def runner_ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_store_written_without_block_kinds_reads_as_body_text() -> None:
+    from reviewer.retrieval.store import passage_from
+
+    old = passage_from("d:1:0", "Fig. 1 Grip strength and recall.", {"doc_id": "d", "section": "Results", "page": 2})
+    assert old.kind is BlockKind.body and old.location == "Results, p. 2"

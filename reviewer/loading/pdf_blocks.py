@@ -20,6 +20,7 @@ from typing import Optional
 from reviewer.loading.pdf_layout import Line, PageText
 from reviewer.loading.words import Vocabulary, join_lines, repair_inline_hyphens, space_sentences
 from reviewer.models import BlockKind
+from reviewer.text import CAPTION as _CAPTION
 
 KNOWN_HEADINGS = {
     "abstract", "summary", "author summary", "background", "introduction", "methods", "method", "materials and methods",
@@ -32,7 +33,6 @@ KNOWN_HEADINGS = {
 }
 _NUMBER_PREFIX = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+[A-Z][^\n]{2,90}$")
-_CAPTION = re.compile(r"^(?:Supplementary\s+|Extended\s+Data\s+)?(?:Fig\.?|Figure|Table|Scheme|FIG\.?|FIGURE|TABLE)\s*S?\d+[A-Za-z]?\b")
 _SENTENCE_END = re.compile(r"[.?!:][\"”’)\]]*(\s*\[[\d,–-]+\])?$")
 _NOT_HEADING = re.compile(r"@|universit|department|institute|hospital|e-?mail|\bfig\b|\btable\b|https?:|doi", re.I)
 _REFERENCES = {"references", "bibliography"}

@@ -74,8 +74,23 @@ def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str
             text = join_lines([ln.text for ln in lines], vocabulary)
             text = space_sentences(repair_inline_hyphens(text, vocabulary), vocabulary).strip()
             if text and (kind is BlockKind.caption or not _is_debris(text)):
+                if kind is BlockKind.body and state.pop("lead", False):
+                    text = _led(state.get("title") or "", text)
                 _append(out, (text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
     return out
+
+
+def _led(heading: str, text: str) -> str:
+    """A subsection's first paragraph opened by its heading, as a sentence of its own.
+
+    Results subheadings often state the finding ("X evolved resistance to Y, but Z only to W")
+    in words the paragraph below does not repeat, so the heading is kept in the text as well
+    as in the section label.
+    """
+    heading = _NUMBER_PREFIX.sub("", heading).strip()
+    if not heading:
+        return text
+    return f"{heading}{'' if heading[-1] in '.?!' else '.'} {text}"
 
 
 def _append(out: list[tuple[str, Optional[str], int, BlockKind]], item: tuple[str, Optional[str], int, BlockKind]) -> None:
@@ -223,7 +238,7 @@ def _open_section(state: dict, heading: str, line: Line) -> None:
         state["top"], state["top_look"], state["title"] = heading, look, None
     else:
         state["title"] = heading
-    state["section"], state["headed"] = _label(state), True
+    state["section"], state["headed"], state["lead"] = _label(state), True, not top
 
 
 def _label(state: dict) -> str:

@@ -64,9 +64,12 @@ class MemoryStore:
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
-        wanted_sources, wanted_ids = set(sources), set(doc_ids)
-        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids}
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        wanted_sources, wanted_ids, wanted_hashes = set(sources), set(doc_ids), set(text_hashes)
+        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids
+                or (i.text_hash is not None and i.text_hash in wanted_hashes)
+                or any("#" not in s and s in wanted_sources for s in i.sources)}
 
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         infos = list(infos)

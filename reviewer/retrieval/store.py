@@ -14,7 +14,7 @@ through `HttpClient`):
 
 Every call is batched (ids, deletes, listings), so no call exceeds SQLite's variable limit
 however large the library. The embedding model and backend are recorded in the chunk
-collection's metadata; opening the store with another model is refused with a clear message,
+collection's metadata when its first vectors are stored; opening the store with another model is refused with a clear message,
 since vectors of different models (or backends) are not comparable.
 """
 
@@ -47,7 +47,8 @@ class Store(Protocol):
 
     def documents(self) -> dict[str, DocumentInfo]: ...
     def document_hashes(self) -> dict[str, str]: ...
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str: ...
     def mark_pending(self, doc_ids: Sequence[str], owner: str) -> None: ...
     def pending(self) -> dict[str, str]: ...
@@ -86,6 +87,7 @@ def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
         "doc_type": chunk.doc_type.value,
         "year": chunk.year,
         "content_hash": content_hash,
+        "suspect": True if chunk.suspect else None,  # absent, as in older stores, means not suspect
     }
     if chunk.evidence is not None:
         meta["design"] = chunk.evidence.design.value
@@ -112,7 +114,16 @@ def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Pa
         doc_type=DocType(meta.get("doc_type", "unknown")),
         year=meta.get("year"),
         evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
+        suspect=bool(meta.get("suspect", False)),
     )
+
+
+def record_metadata(info: DocumentInfo) -> dict:
+    """The flat metadata of a document record: the record itself, and the keys it is looked up by."""
+    # None removes a key an earlier version of the record had (an upsert merges metadata).
+    return {"info": info.model_dump_json(), "source": info.source, "content_hash": info.content_hash,
+            "text_hash": info.text_hash or None,
+            "sources": list(info.sources) if len(info.sources) > 1 else None}  # copies under other names
 
 
 def _client(path: Optional[Path], url: Optional[str]):
@@ -163,9 +174,10 @@ class ChromaStore:
         self.embedding_model = embedding_model
         self._client = _client(self.path, url)
         try:
+            # Stamped with the model only when its first vectors are written (`add_chunks`): a model
+            # that fails to load never leaves its name on a store.
             self.chunks = self._client.get_or_create_collection(
-                collection, metadata={"embedding_model": embedding_model, "hnsw:space": "cosine"},
-                embedding_function=None)
+                collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             self.references = self._client.get_or_create_collection(
                 f"{collection}-references", metadata={"kind": "references"}, embedding_function=None)
             self.docs = self._client.get_or_create_collection(
@@ -204,11 +216,22 @@ class ChromaStore:
         """doc_id → content hash of every completely stored document."""
         return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
 
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
-        """Recorded documents with these sources or ids (without listing the whole library)."""
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        """Recorded documents with these sources (any of their files), ids or text hashes, without listing all."""
         found: dict[str, DocumentInfo] = {}
-        for part in batches(list(dict.fromkeys(sources)), 500):
-            got = self.docs.get(where={"source": {"$in": list(part)}}, include=["metadatas"])
+        for key, values in (("source", sources), ("text_hash", text_hashes)):
+            for part in batches(list(dict.fromkeys(values)), 500):
+                got = self.docs.get(where={key: {"$in": list(part)}}, include=["metadatas"])
+                found.update({i: DocumentInfo.model_validate_json(m["info"])
+                              for i, m in zip(got["ids"], got["metadatas"])})
+        # A file stored as a copy of another is listed in that record's `sources`; records of a library
+        # (file#key) are found by their library's records, so only plain files are looked up this way.
+        primary = {info.source for info in found.values()}
+        copies = [s for s in dict.fromkeys(sources) if s not in primary and "#" not in s]
+        for part in batches(copies, 50):
+            where = [{"sources": {"$contains": s}} for s in part]
+            got = self.docs.get(where=where[0] if len(where) == 1 else {"$or": where}, include=["metadatas"])
             found.update({i: DocumentInfo.model_validate_json(m["info"]) for i, m in zip(got["ids"], got["metadatas"])})
         for part in batches([d for d in dict.fromkeys(doc_ids) if d not in found], self._batch):
             got = self.docs.get(ids=list(part), include=["metadatas"])
@@ -223,8 +246,7 @@ class ChromaStore:
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
                 embeddings=[_PLACEHOLDER] * len(part),
-                metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash}
-                           for d in part],
+                metadatas=[record_metadata(d) for d in part],
             )
         return self.touch() if infos else self.generation()
 
@@ -258,7 +280,10 @@ class ChromaStore:
     # -- chunks ------------------------------------------------------------------------------
 
     def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], hashes: dict[str, str]) -> None:
-        """Upsert body chunks with their embeddings (`hashes`: doc_id → content hash)."""
+        """Upsert body chunks with their embeddings (`hashes`: doc_id → content hash); the first stamps the model."""
+        if chunks and not self.recorded_model:
+            self.chunks.modify(metadata={"embedding_model": self.embedding_model})
+            self.recorded_model = self.embedding_model
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self.chunks.upsert(

@@ -97,6 +97,7 @@ def without_vanished(infos: Iterable[DocumentInfo]) -> tuple[list[DocumentInfo],
         if not left:
             gone[info.doc_id] = f"{info.doc_id}: {missing[0]} no longer exists"
             continue
-        kept.append(info.model_copy(update={"sources": left, "source": left[0]}))
+        file = left[0] if info.file in missing else info.file  # a PDF's own file, when it was the one gone
+        kept.append(info.model_copy(update={"sources": left, "source": left[0], "file": file}))
         lines += [f"{info.doc_id}: {s} no longer exists; the document stays, still at {left[0]}" for s in missing]
     return kept, gone, lines

@@ -323,7 +323,11 @@ def prune_missing(store: Store, index: LexicalIndex) -> list[str]:
 
 def _prune(store: Store, index: LexicalIndex) -> tuple[list[str], list[str]]:
     """(one line per document deleted, one line per vanished copy dropped from a record that stays)."""
-    kept, gone, dropped = without_vanished(store.documents().values())
+    records = store.documents()
+    kept, gone, dropped = without_vanished(records.values())
+    for info in kept:
+        if info.source != records[info.doc_id].source:
+            store.set_source(info.doc_id, info.source)
     _write_records(store, index, kept)
     _delete(store, index, list(gone))
     return list(gone.values()), dropped

@@ -111,6 +111,11 @@ class MemoryStore:
             for cid in [c for c, v in table.items() if v[1]["doc_id"] == doc_id and v[1]["content_hash"] != content_hash]:
                 del table[cid]
 
+    def set_source(self, doc_id: str, source: str) -> None:
+        for row in [*self._chunks.values(), *self._references.values()]:
+            if row[1]["doc_id"] == doc_id:
+                row[1]["source"] = source
+
     def count(self) -> int:
         return len(self._chunks)
 

@@ -282,7 +282,10 @@ _INSTRUCTION = re.compile(
     r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all|any|your|the)\b[^.]{0,20}"
     r"\b(?:instructions?|prompts?|rules|directions|context)\b"
     r"|\byou are (?:now )?(?:[\w-]+ ){0,3}(?:ai|assistant|language model|chatbot|gpt|llm)\b"
-    r"|\b(?:answer|respond|reply|say|state|tell the user|write) (?:only )?(?:that|with|by saying)\b"
+    # "answer that ..." as a command: at the start of a sentence or after "and", "please", "must"...; in
+    # running prose "a pluripotent state with", "cells respond with", "critics say that" are findings.
+    r"|(?:^\s*|[.:;!?\n\"“]\s*|\b(?:and|then|please|just|now|instead|must|always)\s+)"
+    r"(?:answer|respond|reply|say|state|tell the user|write) (?:only )?(?:that|with|by saying)\b"
     r"|\b(?:system prompt|new instructions?|as an ai)\b"
     r"|\bdo not (?:cite|mention|reveal)\b",
     re.IGNORECASE,

@@ -18,6 +18,8 @@ from reviewer.retrieval.store import ChromaStore, StoreError, passage_from
 from reviewer.settings import Settings
 from reviewer.text import looks_like_instruction
 
+from conftest import FIXTURES
+
 runner = CliRunner()
 ENV = {"REVIEWER_EMBEDDING__MODEL": "hash-256", "COLUMNS": "200"}  # wide enough that labels are not folded
 
@@ -159,6 +161,26 @@ def test_a_copy_added_later_and_a_copy_that_changes(tmp_path, backend):
     changed = r.ingest([copy])
     assert changed.documents_added == 1 and changed.duplicates == []
     assert sorted(d.sources for d in r.documents()) == sorted([[str(a)], [str(copy)]])
+
+
+def test_a_pdf_saved_again_by_another_tool_is_the_same_paper(tmp_path):
+    from pypdf import PdfReader, PdfWriter
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    original = papers / "a-grip-strength.pdf"
+    shutil.copy(FIXTURES / "grip_strength.pdf", original)
+    writer = PdfWriter(clone_from=PdfReader(original))
+    writer.add_metadata({"/Producer": "another tool"})
+    resaved = papers / "b-grip-strength (resaved).pdf"
+    with open(resaved, "wb") as fh:
+        writer.write(fh)
+    assert resaved.read_bytes() != original.read_bytes()
+    r = reviewer(tmp_path, "chroma")
+    report = r.ingest([papers])
+    assert (report.documents_added, report.duplicates) == (1, [f"{resaved}: same content as {original}; stored once"])
+    assert [d.sources for d in r.documents()] == [[str(original), str(resaved)]]
+    assert r.ingest([papers]).duplicates == []  # the next run reads the copy again, and says nothing
 
 
 def test_docs_lists_every_file_of_a_copy(tmp_path):

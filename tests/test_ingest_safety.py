@@ -265,3 +265,14 @@ def test_a_store_is_stamped_with_its_model_only_when_vectors_are_written(tmp_pat
     with pytest.raises(StoreError, match="built with embedding model 'hash-256'"):
         ChromaStore("another-model", path=tmp_path / "s")
     del store, empty
+
+
+def test_the_onnx_backend_checks_its_model_before_the_store_is_touched(tmp_path):
+    from reviewer.retrieval.embedding import EmbeddingError
+    from reviewer.retrieval.onnx import OnnxEmbedder
+
+    r = Reviewer(store=tmp_path / "store", embedder=OnnxEmbedder("all-MiniLM-L6-v3"))
+    (tmp_path / "p.md").write_text(PAPER)
+    with pytest.raises(EmbeddingError, match="all-MiniLM-L6-v3.*--embedding-model"):
+        r.ingest([tmp_path / "p.md"])
+    assert not (tmp_path / "store").exists()

@@ -135,8 +135,9 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
     from reviewer.loading import file_hash, load
 
     plan = _Plan(known={})
-    plan.learn(store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"]))
-    plan.learn(_migrate_relative([str(p) for p in files if p.suffix.lower() != ".jsonl"], store))
+    sources = [str(p) for p in files if p.suffix.lower() != ".jsonl"]
+    plan.learn(store.find_documents(sources=sources))
+    plan.learn(_migrate_relative([s for s in sources if s not in plan.by_source], store))
     by_source = plan.by_source
     attached: set[Path] = set()
     progress("files", 0, len(files))

@@ -295,3 +295,20 @@ _INSTRUCTION = re.compile(
 def looks_like_instruction(text: str) -> bool:
     """Whether text addresses a language model ("ignore previous instructions", "you are", "answer that")."""
     return bool(_INSTRUCTION.search(text))
+
+
+# ---------------------------------------------------------------- captions
+
+#: The label a figure or table caption opens with ("Fig. 2", "FIGURE 3", "Table S1", "Extended Data Fig. 4").
+CAPTION = re.compile(r"^(Supplementary\s+|Extended\s+Data\s+)?(Fig\.?|Figure|Table|Scheme|FIG\.?|FIGURE|TABLE)\s*(S?\d+[A-Za-z]?)\b")
+
+
+def caption_label(text: str) -> str:
+    """How a caption is named to a reader: "Figure 2 caption", "Table S1 caption", or "caption" without a label."""
+    match = CAPTION.match(text.strip())
+    if not match:
+        return "caption"
+    word = match.group(2).lower()
+    name = "Table" if word.startswith("tab") else "Scheme" if word.startswith("sch") else "Figure"
+    prefix = " ".join(match.group(1).split()) + " " if match.group(1) else ""
+    return f"{prefix}{name} {match.group(3)} caption"

@@ -99,6 +99,7 @@ class Reviewer:
         """
         from reviewer.ingest.pipeline import ingest
 
+        self.embedder.ensure_loadable()  # a mistyped model name fails before the store is opened or written
         return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress,
                       collection=collection)
 

@@ -15,8 +15,8 @@ from typing import Optional
 
 from reviewer.answering.questions import ASKS_QUANTITY, contains, entities, text_stems
 from reviewer.models import Passage
-from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, normalize_space, numbers,
-                           spell_out, split_sentences, stem, strip_markers)
+from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, looks_like_instruction,
+                           normalize_space, numbers, spell_out, split_sentences, stem, strip_markers)
 
 #: Sentences shorter than this (in words) are headings or fragments, not answers.
 MIN_SENTENCE_WORDS = 6
@@ -59,7 +59,7 @@ class Sentence:
 
 
 def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
-    """Candidate sentences of a passage (headings, tables and fragments left out)."""
+    """Candidate sentences of a passage (headings, tables, fragments and text addressing a model left out)."""
     out: list[Sentence] = []
     offset = 0
     methods = is_methods_section(passage.section)
@@ -72,7 +72,7 @@ def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
         body = passage.text[body_start:offset]
         for start, end in split_sentences(body):
             quote = normalize_space(strip_markers(body[start:end]))
-            if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…"):
+            if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…") or looks_like_instruction(quote):
                 continue
             order = tuple(content_stems(spell_out(quote)))
             out.append(Sentence(index, body_start + start, quote, frozenset(order), order, methods))

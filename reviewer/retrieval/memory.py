@@ -64,9 +64,12 @@ class MemoryStore:
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
-        wanted_sources, wanted_ids = set(sources), set(doc_ids)
-        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids}
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        wanted_sources, wanted_ids, wanted_hashes = set(sources), set(doc_ids), set(text_hashes)
+        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids
+                or (i.text_hash is not None and i.text_hash in wanted_hashes)
+                or any("#" not in s and s in wanted_sources for s in i.sources)}
 
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         infos = list(infos)
@@ -107,6 +110,11 @@ class MemoryStore:
         for table in (self._chunks, self._references):
             for cid in [c for c, v in table.items() if v[1]["doc_id"] == doc_id and v[1]["content_hash"] != content_hash]:
                 del table[cid]
+
+    def set_source(self, doc_id: str, source: str) -> None:
+        for row in [*self._chunks.values(), *self._references.values()]:
+            if row[1]["doc_id"] == doc_id:
+                row[1]["source"] = source
 
     def count(self) -> int:
         return len(self._chunks)

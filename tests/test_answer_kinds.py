@@ -198,3 +198,31 @@ def test_a_cross_encoder_that_cannot_be_loaded_is_one_clear_error(tmp_path):
     settings = AnsweringSettings(cross_encoder=str(tmp_path / "no-such-model"))
     with pytest.raises(RerankError, match="answering.cross_encoder"):
         rerank("Which antibiotic?", _TRIALS, 2, settings)
+
+
+# ---------------------------------------------------------------- direction words in yes/no questions
+
+_WALKING = _passages(
+    "In a trial of 120 adults, twelve weeks of brisk walking reduced anxiety scores by 20% compared with usual care.",
+    "Walking programmes are popular with older adults because they need no equipment and little supervision.",
+    "Anxiety is common in older adults and often goes untreated in primary care settings.",
+)
+
+
+def test_a_direction_word_absent_from_the_passages_is_not_required():
+    out = extractive_answer("Does brisk walking lower anxiety?", _WALKING)
+    assert not out.insufficient_evidence
+    first, second = out.answer.splitlines()[:2]
+    assert first.startswith("Yes: ") and "decrease" in first and not find_citations(first)
+    assert "reduced anxiety scores by 20%" in second and find_citations(second) == [1]
+
+
+def test_a_question_asking_for_the_opposite_change_is_answered_no():
+    out = extractive_answer("Does brisk walking raise anxiety?", _WALKING)
+    assert not out.insufficient_evidence
+    assert out.answer.splitlines()[0].startswith("No: the finding below shows a decrease")
+
+
+def test_a_subject_absent_from_the_passages_is_still_refused():
+    out = extractive_answer("Does swimming lower anxiety?", _WALKING)
+    assert out.insufficient_evidence and "swimming" in out.answer

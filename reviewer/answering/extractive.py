@@ -167,7 +167,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
         lines = [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
         if kind is QuestionType.yes_no:
-            lines = kinds.direction_lead(chosen, passages) + lines
+            lines = kinds.direction_lead(chosen, passages, question) + lines
     return lead + lines
 
 

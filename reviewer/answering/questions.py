@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from reviewer.answering.change import change_stems
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
 
@@ -87,7 +88,9 @@ _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", 
 
 @lru_cache(maxsize=1)
 def generic_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in _GENERIC)
+    """Stems that say little about a question's subject: generic words, and change verbs ("lower", "boost"),
+    which name a direction the passages may state in other words (`reviewer.answering.change`)."""
+    return frozenset(stem(w) for w in _GENERIC) | change_stems()
 
 
 def question_type(question: str) -> QuestionType:

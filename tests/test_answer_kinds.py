@@ -226,3 +226,14 @@ def test_a_question_asking_for_the_opposite_change_is_answered_no():
 def test_a_subject_absent_from_the_passages_is_still_refused():
     out = extractive_answer("Does swimming lower anxiety?", _WALKING)
     assert out.insufficient_evidence and "swimming" in out.answer
+
+
+def test_what_is_the_x_of_y_is_refused_when_no_passage_mentions_x():
+    passages = _passages(
+        "Supervised balance training programmes for people with dementia were delivered twice weekly in care homes.",
+        "Balance training in dementia care reduced falls by 30% over six months in a cluster randomised trial.",
+    )
+    out = extractive_answer("What is the cost-effectiveness of supervised balance training in dementia care?", passages)
+    assert out.insufficient_evidence and "cost" in out.answer
+    kept = extractive_answer("What is the effect of supervised balance training on falls in dementia care?", passages)
+    assert not kept.insufficient_evidence and "30%" in kept.answer

@@ -25,8 +25,8 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, generic_stems,
-                                          missing, populations_in, question_type, question_weights)
+from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, focus_missing,
+                                          generic_stems, missing, populations_in, question_type, question_weights)
 from reviewer.answering.sentences import Sentence, answers, candidates, cite, pick, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
@@ -138,6 +138,8 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
     # A missing participle or adverb ("tracked", "roughly") is phrasing; a missing noun is the subject.
     share = sum(weights[t] * (PHRASING_WEIGHT if _PHRASING.search(surface[t]) else 1.0) for t in absent) / total
     if absent and share > MAX_MISSING:
+        return _why_not(question, weights, surface, passages)
+    if focus_missing(question, weights, passages):  # "what is the cost of X": X alone is another question
         return _why_not(question, weights, surface, passages)
     # Part of the subject missing ("cost" of "cost-effectiveness"): only a sentence close in meaning answers.
     read = [s for s in ranked if s.semantic > 0]

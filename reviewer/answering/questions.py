@@ -233,6 +233,24 @@ def missing(question: str, weights: dict[str, float], passages: list[Passage]) -
     return [t for t in weights if t not in generic_stems() and not contains(t, present)]
 
 
+#: "What is the cost-effectiveness of ...": the thing a "what is the X of Y" question asks for is X.
+_FOCUS = re.compile(r"^\W*(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<focus>[\w-]+(?:\s+[\w-]+){0,3}?)"
+                    r"\s+(?:of|for|in|on|between|that|to|with|at|among|from|behind)\b", re.I)
+
+
+def focus_missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
+    """Stems of the thing a "what is the X of Y" question asks for (the head word of X, every part of a hyphenated
+    one) that no passage mentions: without it the passages answer a neighbouring question. A quantity ("the optimal
+    temperature") is exempt: passages state it as a number and a unit ("71.5 °C"), not by name."""
+    match = _FOCUS.search(question)
+    if not match or ASKS_QUANTITY.search(question):
+        return []
+    head = match.group("focus").split()[-1]
+    stems = [t for t in content_stems(spell_out(head)) if t in weights]
+    absent = set(missing(question, weights, passages))
+    return [t for t in stems if t in absent]
+
+
 def distinctive(question: str, passages: list[Passage], absent: list[str]) -> set[str]:
     """Question stems that some passage holds but most do not: what the question singles out."""
     passage_stems = [text_stems(p.text, question) for p in passages]

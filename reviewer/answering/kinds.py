@@ -16,7 +16,7 @@ from typing import Optional
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, text_stems, unit_pattern)
-from reviewer.answering.sentences import Sentence, cite, pick
+from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
 
@@ -130,7 +130,7 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     if _SIZE.search(question) and SUPERLATIVE.search(question):
         top = _by_sample_size(question, every) or top
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
-    return [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
+    return [" ".join(quoted(s) for s in chosen)]
 
 
 def _by_sample_size(question: str, numeric: list[Sentence]) -> Optional[Sentence]:

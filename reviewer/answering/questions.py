@@ -238,17 +238,26 @@ _FOCUS = re.compile(r"^\W*(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s
                     r"\s+(?:of|for|in|on|between|that|to|with|at|among|from|behind)\b", re.I)
 
 
-def focus_missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
-    """Stems of the thing a "what is the X of Y" question asks for (the head word of X, every part of a hyphenated
-    one) that no passage mentions: without it the passages answer a neighbouring question. A quantity ("the optimal
-    temperature") is exempt: passages state it as a number and a unit ("71.5 °C"), not by name."""
+def focus_missing(question: str, weights: dict[str, float], passages: list[Passage]) -> Optional[str]:
+    """The thing a "what is the X of Y" question asks for (the head word of X) when no passage mentions it, else None.
+
+    Without it the passages answer a neighbouring question. A hyphenated head ("cost-effectiveness") is one thing:
+    its parts must occur together. A quantity ("the optimal temperature") is exempt: passages state it as a number
+    and a unit ("71.5 °C"), not by name.
+    """
     match = _FOCUS.search(question)
     if not match or ASKS_QUANTITY.search(question):
-        return []
+        return None
     head = match.group("focus").split()[-1]
-    stems = [t for t in content_stems(spell_out(head)) if t in weights]
-    absent = set(missing(question, weights, passages))
-    return [t for t in stems if t in absent]
+    stems = [t for t in content_stems(spell_out(head)) if t in weights and t not in generic_stems()]
+    if not stems:
+        return None
+    parts = content_stems(spell_out(head))
+    if len(parts) > 1:
+        runs = (content_stems(spell_out(p.text)) for p in passages)
+        together = any(tuple(parts) in zip(*(run[i:] for i in range(len(parts)))) for run in runs)
+        return None if together else head
+    return head if set(stems) & set(missing(question, weights, passages)) else None
 
 
 def distinctive(question: str, passages: list[Passage], absent: list[str]) -> set[str]:

@@ -237,3 +237,34 @@ def test_what_is_the_x_of_y_is_refused_when_no_passage_mentions_x():
     assert out.insufficient_evidence and "cost" in out.answer
     kept = extractive_answer("What is the effect of supervised balance training on falls in dementia care?", passages)
     assert not kept.insufficient_evidence and "30%" in kept.answer
+
+
+# ---------------------------------------------------------------- sentences that continue the one before
+
+
+def test_a_sentence_continuing_its_predecessor_is_quoted_with_it():
+    passages = _passages(
+        "Balance training is widely used in falls clinics. Smith et al. ran a 10-week balance training trial in "
+        "120 older adults with diabetes. Within the training group, gains in ankle strength were associated with "
+        "shorter gait initiation time.",
+        "Balance training programmes usually combine static stances with dynamic walking tasks in the clinic.",
+    )
+    out = extractive_answer("In the 10-week trial by Smith et al., which strength gain tracked shorter gait initiation?",
+                            passages)
+    assert "Smith et al. ran a 10-week" in out.answer and "gains in ankle strength" in out.answer
+    for sentence, cited in _cited_lines(out.answer):
+        assert cited == [1] and quote_matches(sentence, passages[0].text)
+
+
+def test_a_continuing_sentence_opening_a_chunk_takes_its_lead_from_the_chunk_before():
+    passages = [
+        Passage(chunk_id="review:abc:4", doc_id="review", text="Within the training group, gains in ankle strength "
+                "were associated with shorter gait initiation time, suggesting a neuromuscular contribution."),
+        Passage(chunk_id="review:abc:3", doc_id="review", text="Balance training is widely used in falls clinics. "
+                "Smith et al. ran a 10-week balance training trial in 120 older adults with diabetes."),
+    ]
+    out = extractive_answer("In the 10-week trial by Smith et al., which strength gain tracked shorter gait initiation?",
+                            passages)
+    lines = _cited_lines(out.answer)
+    assert [cited for _, cited in lines] == [[2], [1]]
+    assert lines[0][0].startswith("Smith et al. ran") and "ankle strength" in lines[1][0]

@@ -233,12 +233,13 @@ def cite(quote: str, n: int) -> str:
 
 def pick(ranked: list[Sentence], most: int, floor: float, min_coverage: float,
          chosen: Optional[list[Sentence]] = None) -> list[Sentence]:
-    """Up to `most` sentences from a best-first list, above `floor`, none repeating another's statement."""
+    """Up to `most` sentences (leads included) from a best-first list, above `floor`, none repeating another's."""
     chosen = list(chosen or [])
     for s in ranked:
-        if len(chosen) >= most or s.score < floor:
+        used = sum(1 + bool(c.lead) for c in chosen)
+        if used >= most or s.score < floor:
             break
-        if not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 or s.quote == c.lead or s.lead == c.quote
+        if used + 1 + bool(s.lead) > most or not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 or s.quote == c.lead or s.lead == c.quote
                                                or (s.lead and s.lead == c.lead) for c in chosen):
             continue
         chosen.append(s)

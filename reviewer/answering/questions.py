@@ -173,6 +173,12 @@ def _initialisms(question: str) -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=16384)
+def _plain_stems(text: str) -> frozenset[str]:
+    """Content stems of a text with symbols spelled out (the same passages come back question after question)."""
+    return frozenset(content_stems(spell_out(text)))
+
+
 @lru_cache(maxsize=4096)
 def text_stems(text: str, question: str) -> frozenset[str]:
     """Content stems of a text (symbols spelled out), read with the question's abbreviations in mind.
@@ -181,7 +187,9 @@ def text_stems(text: str, question: str) -> frozenset[str]:
     a text spelling out "Proceedings of the National Academy of Sciences" where the question
     says "PNAS" gets that acronym's stem.
     """
-    stems = set(content_stems(spell_out(text)))
+    stems = set(_plain_stems(text))
+    lowered = text.lower()
+    stems |= {name for name in compound_names(question) if name in lowered}
     expansions = _initialisms(question)
     for acronym in {a.lower() for a in ACRONYM.findall(text)} & expansions.keys():
         stems |= expansions[acronym]
@@ -189,6 +197,15 @@ def text_stems(text: str, question: str) -> frozenset[str]:
     if acronyms:
         stems |= acronyms & {stem(i) for i in _initials(text)}
     return frozenset(stems)
+
+
+#: A name with a parenthesised part ("EPRS1(N1)"): tokens split it apart, so it is also matched as written.
+_COMPOUND_NAME = re.compile(r"(?<![\w-])[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*\([A-Za-z0-9-]*\d[A-Za-z0-9-]*\)")
+
+
+def compound_names(question: str) -> list[str]:
+    """Compound names of a question, lower-cased: 'EPRS1(N1)' → ['eprs1(n1)']."""
+    return list(dict.fromkeys(m.group(0).lower() for m in _COMPOUND_NAME.finditer(question)))
 
 
 _PREFIXES = ("", "neuro", "anti", "pro", "pre", "post", "non", "sub", "hyper", "hypo", "intra", "inter", "micro",
@@ -202,9 +219,15 @@ def contains(term: str, stems: frozenset[str]) -> bool:
         return True
     if len(term) < 5:
         return False
-    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending.
-    return any(other.startswith(term, len(prefix)) and other.startswith(prefix)
-               for other in stems if len(other) > len(term) for prefix in _PREFIXES) or any(
+    return _contains_affixed(term, stems)
+
+
+@lru_cache(maxsize=65536)
+def _contains_affixed(term: str, stems: frozenset[str]) -> bool:
+    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending. The substring test
+    # first: it rules out nearly every word at C speed before the prefixes are tried.
+    return any(any(other.startswith(prefix) and other.startswith(term, len(prefix)) for prefix in _PREFIXES)
+               for other in stems if len(other) > len(term) and term in other) or any(
         term.startswith(other) for other in stems if len(other) >= 6 and 0 < len(term) - len(other) <= 3)
 
 
@@ -224,13 +247,18 @@ def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, 
         idf = math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
         boost = 1.5 if token in named else 0.5 if word in generic_stems() else 1.0
         weights[word], surface[word] = idf * boost, token
+    for name in compound_names(question):  # the most specific thing a question names
+        df = sum(name in s for s in passage_stems)
+        weights[name] = 1.5 * math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
+        surface[name] = name
     return weights, surface
 
 
 def missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
     """Specific (non-generic) question stems that no passage contains."""
     present = frozenset().union(*(text_stems(p.text, question) for p in passages))
-    return [t for t in weights if t not in generic_stems() and not contains(t, present)]
+    # A compound name written otherwise ("EPRS1 (N1)") is still named by its parts.
+    return [t for t in weights if t not in generic_stems() and "(" not in t and not contains(t, present)]
 
 
 #: "What is the cost-effectiveness of ...": the thing a "what is the X of Y" question asks for is X.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from reviewer.answering.questions import ASKS_QUANTITY, contains, entities, text_stems
@@ -33,7 +34,8 @@ SEMANTIC_POOL = 48
 _COUNT = re.compile(rf"\b{COUNT}\b", re.I)
 #: A sentence continuing the one before it ("this association", "the RT group", "Specifically, ..."): what it
 #: reports is about its predecessor's subject, so it is read, and quoted, together with it.
-_CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each) \w+)\b|\b(?:this|these|such) (?:[\w-]+ )?"
+_CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each) \w+)\b|^(?:\S+ ){0,3}(?:this|these|those|such) "
+                        r"[\w-]+|\b(?:this|these|such) (?:[\w-]+ )?"
                         r"(?:associations?|relationships?|links?|effects?|interventions?|programs?|programmes?|cohorts?|"
                         r"groups?|participants|patients|trials?|studies|study|findings|results|data|observations|"
                         r"benefits|gains|improvements|changes)\b|\bthe (?:[\w-]+ )?group\b", re.I)
@@ -72,17 +74,24 @@ class Sentence:
 
 def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
     """Candidate sentences of a passage (headings, tables and fragments left out)."""
-    out: list[Sentence] = []
-    offset = 0
     methods = is_methods_section(passage.section)
+    return [Sentence(index, start, quote, frozenset(order), order, methods, lead=lead, lead_index=index if lead else -1,
+                     opens=opens) for start, quote, order, lead, opens in _split(passage.text)]
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[tuple[int, str, tuple[str, ...], str, bool], ...]:
+    """(offset, quote, content stems, lead, whether it opens the text) of each candidate sentence of a text."""
+    out = []
+    offset = 0
     first = True
-    for line in passage.text.splitlines(keepends=True):
+    for line in text.splitlines(keepends=True):
         line_start, offset = offset, offset + len(line)
         if NOT_PROSE_LINE.match(line) or not line.strip():
             continue
         bullet = BULLET.match(line)
         body_start = line_start + (bullet.end() if bullet else 0)
-        body = passage.text[body_start:offset]
+        body = text[body_start:offset]
         previous = ""
         for start, end in split_sentences(body):
             quote = normalize_space(strip_markers(body[start:end]))
@@ -91,15 +100,15 @@ def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
                 continue
             order = tuple(content_stems(spell_out(quote)))
             lead = before if before and len(before.split()) >= MIN_SENTENCE_WORDS and _CONTINUES.search(quote) else ""
-            out.append(Sentence(index, body_start + start, quote, frozenset(order), order, methods, lead=lead,
-                                lead_index=index if lead else -1, opens=opens))
-    return out
+            out.append((body_start + start, quote, order, lead, opens))
+    return tuple(out)
 
 
-def _prose(passage: Passage) -> list[str]:
-    """Every sentence of a passage in order, fragments included."""
-    return [normalize_space(strip_markers(line[a:b])) for line in passage.text.splitlines()
-            if line.strip() and not NOT_PROSE_LINE.match(line) for a, b in split_sentences(line)]
+@lru_cache(maxsize=4096)
+def _prose(text: str) -> tuple[str, ...]:
+    """Every sentence of a text in order, fragments included."""
+    return tuple(normalize_space(strip_markers(line[a:b])) for line in text.splitlines()
+                 if line.strip() and not NOT_PROSE_LINE.match(line) for a, b in split_sentences(line))
 
 
 def _previous_chunk(chunk_id: str) -> Optional[str]:
@@ -117,7 +126,7 @@ def _lead_elsewhere(s: Sentence, passages: list[Passage]) -> None:
     for j, other in enumerate(passages):
         if j == s.index or other.doc_id != doc:
             continue
-        prose = _prose(other)
+        prose = _prose(other.text)
         for k in range(1, len(prose)):
             if prose[k].startswith(head) or (len(prose[k]) >= 20 and head.startswith(prose[k])):
                 if len(prose[k - 1].split()) >= MIN_SENTENCE_WORDS:

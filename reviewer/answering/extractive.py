@@ -173,7 +173,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
         lines = [" ".join(quoted(s) for s in chosen)]
-        if kind is QuestionType.yes_no:
+        if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
             lines = kinds.direction_lead(chosen, passages, question) + lines
     return lead + lines
 

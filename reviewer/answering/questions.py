@@ -41,7 +41,7 @@ SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|stron
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
                      r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)(?:[?.,]|$)", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I))
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
 #: Words that say little about what a question is about; they count half.
 _GENERIC = ("effect effects affect affects impact role associated association relationship relation study studies "
             "evidence result results level levels increase decrease improve improves change changes influence "
@@ -55,7 +55,8 @@ POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
                "monkeys primates zebrafish").split()
 _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
-                           r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\bdeclin\w*|\bdeteriorat\w*", re.I)
+                           r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\b(?:found|showed|reported) (?:a )?(?:declin|deteriorat)\w*",
+                           re.I)
 #: Stems of words that name a direction of effect, or the studies themselves, rather than a topic.
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
                              r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
@@ -86,11 +87,14 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
 
+_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+
+
 @lru_cache(maxsize=1)
 def generic_stems() -> frozenset[str]:
     """Stems that say little about a question's subject: generic words, and change verbs ("lower", "boost"),
     which name a direction the passages may state in other words (`reviewer.answering.change`)."""
-    return frozenset(stem(w) for w in _GENERIC) | change_stems()
+    return _GENERIC_STEMS | change_stems()
 
 
 def question_type(question: str) -> QuestionType:
@@ -132,7 +136,7 @@ def _side_words(phrase: str, last: bool, most: int) -> str:
     run: list[str] = []
     for word in reversed(words) if last else words:
         bare = word.strip("?.,;:()").lower()
-        if bare in STOPWORDS or stem(bare) in generic_stems():
+        if bare in STOPWORDS or stem(bare) in _GENERIC_STEMS:  # a change word ("lower") may be a side
             if run:
                 break
             continue
@@ -256,7 +260,9 @@ def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, 
 
 def missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
     """Specific (non-generic) question stems that no passage contains."""
-    present = frozenset().union(*(text_stems(p.text, question) for p in passages))
+    # A question may name a document by its title or kind ("the news article") rather than by its text.
+    present = frozenset().union(*(text_stems(p.text, question) | _plain_stems(f"{p.title} {p.doc_type.value}")
+                                  for p in passages))
     # A compound name written otherwise ("EPRS1 (N1)") is still named by its parts.
     return [t for t in weights if t not in generic_stems() and "(" not in t and not contains(t, present)]
 

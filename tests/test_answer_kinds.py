@@ -186,11 +186,11 @@ def test_a_generated_answer_is_renumbered_too_and_keeps_its_checks():
 
 def test_rerank_puts_the_passage_holding_the_answer_first_among_neighbours_of_one_paper():
     passages = _passages(
-        "Resistance evolution experiments with Acinetobacter species were run in serial passage for many days.",
-        "Acinetobacter species were grown with antibiotics at increasing concentrations in serial passage.",
-        "A. lwoffii only evolved resistance to ciprofloxacin, while A. baumannii evolved resistance to three drugs.",
+        "Drought tolerance experiments with Sorghum lines were run in greenhouse trials over many seasons.",
+        "Sorghum lines were grown with water withheld at increasing intervals in greenhouse trials.",
+        "Only the S. bicolor line kept its grain yield under drought, while the other lines lost half of it.",
     )
-    ranked = rerank("Which antibiotic did A. lwoffii evolve resistance to?", passages, 2, AnsweringSettings())
+    ranked = rerank("Which sorghum line kept its grain yield under drought?", passages, 2, AnsweringSettings())
     assert ranked[0].chunk_id == "p2" and len(ranked) == 2
 
 
@@ -268,3 +268,29 @@ def test_a_continuing_sentence_opening_a_chunk_takes_its_lead_from_the_chunk_bef
     lines = _cited_lines(out.answer)
     assert [cited for _, cited in lines] == [[2], [1]]
     assert lines[0][0].startswith("Smith et al. ran") and "ankle strength" in lines[1][0]
+
+
+def test_a_compound_name_picks_the_sentence_that_names_it_as_written():
+    passages = _passages(
+        "Several forms of KRT9 have been described in skin cells. An alternative start codon produces a KRT9 "
+        "variant with a shortened head domain called KRT9(S2).",
+        "After its discovery, KRT9 expression and form in skin cells were found to matter for wound healing.",
+    )
+    out = extractive_answer("What is the mechanism for expression of the KRT9(S2) form of KRT9 in skin?", passages)
+    assert out.answer.startswith("An alternative start codon produces")
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("Is balance training better supported for healthy older adults or for people with dementia?",
+     ("older adults", "dementia")),
+    ("Are IL-15 levels higher or lower in people with Alzheimer's disease?", ("higher", "lower")),
+])
+def test_comparison_sides_several_words_apart_or_naming_a_change(question, sides):
+    assert comparison_sides(question) == sides and question_type(question) is QuestionType.comparison
+
+
+def test_decline_as_an_outcome_does_not_ask_for_null_studies():
+    from reviewer.answering.questions import asked_direction
+
+    assert asked_direction("Which cohort studies linked grip strength to later cognitive decline?") is None
+    assert asked_direction("Which studies found no effect or a worsening?") == "against"

@@ -294,3 +294,11 @@ def test_decline_as_an_outcome_does_not_ask_for_null_studies():
 
     assert asked_direction("Which cohort studies linked grip strength to later cognitive decline?") is None
     assert asked_direction("Which studies found no effect or a worsening?") == "against"
+
+
+def test_an_abbreviated_genus_matches_the_species_the_question_names():
+    from reviewer.answering.questions import text_stems
+
+    question = "Has Sorghum bicolor been bred for drought tolerance?"
+    assert "sorghum" in text_stems("S. bicolor kept its yield under drought.", question)
+    assert "sorghum" not in text_stems("The bicolor line kept its yield under drought.", question)

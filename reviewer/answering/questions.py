@@ -194,6 +194,8 @@ def text_stems(text: str, question: str) -> frozenset[str]:
     stems = set(_plain_stems(text))
     lowered = text.lower()
     stems |= {name for name in compound_names(question) if name in lowered}
+    stems |= {stem(genus.lower()) for genus, species in _binomials(question)
+              if re.search(rf"\b{genus[0]}\.\s?{re.escape(species)}\b", text)}
     expansions = _initialisms(question)
     for acronym in {a.lower() for a in ACRONYM.findall(text)} & expansions.keys():
         stems |= expansions[acronym]
@@ -210,6 +212,15 @@ _COMPOUND_NAME = re.compile(r"(?<![\w-])[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*\([A-Z
 def compound_names(question: str) -> list[str]:
     """Compound names of a question, lower-cased: 'EPRS1(N1)' → ['eprs1(n1)']."""
     return list(dict.fromkeys(m.group(0).lower() for m in _COMPOUND_NAME.finditer(question)))
+
+
+_BINOMIAL = re.compile(r"\b([A-Z][a-z]{2,})\s+([a-z]{3,})\b")
+
+
+@lru_cache(maxsize=256)
+def _binomials(question: str) -> tuple[tuple[str, str], ...]:
+    """Genus and species a question names ("Escherichia coli"): a text may abbreviate the genus ("E. coli")."""
+    return tuple(m.groups() for m in _BINOMIAL.finditer(question) if m.group(1).lower() not in STOPWORDS)
 
 
 _PREFIXES = ("", "neuro", "anti", "pro", "pre", "post", "non", "sub", "hyper", "hypo", "intra", "inter", "micro",

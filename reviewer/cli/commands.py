@@ -243,6 +243,7 @@ def chat(
     chroma_url: ChromaOpt = None,
     embedding_model: ModelOpt = None,
     design: DesignOpt = None, min_strength: StrengthOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Ask questions one after another; follow-ups are understood in the context of earlier ones.
 
@@ -256,7 +257,8 @@ def chat(
 
     with handled():
         session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k,
-                              filters=parse_evidence_filters(design, min_strength))
+                              filters=parse_evidence_filters(design, min_strength),
+                              style=style or "author-year")
         code = session.run()
     raise typer.Exit(code)
 

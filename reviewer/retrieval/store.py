@@ -26,7 +26,7 @@ from typing import Iterable, Iterator, Optional, Protocol, Sequence
 from urllib.parse import urlparse
 
 from reviewer.errors import ReviewerError
-from reviewer.models import Chunk, DocType, DocumentInfo, EvidenceTag, Passage
+from reviewer.models import BlockKind, Chunk, DocType, DocumentInfo, EvidenceTag, Passage
 
 STATE_ID = "__state__"
 _PLACEHOLDER = [1.0]
@@ -83,6 +83,7 @@ def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
         "start": chunk.start,
         "end": chunk.end,
         "is_reference": chunk.is_reference,
+        "kind": chunk.kind.value,
         "doc_type": chunk.doc_type.value,
         "year": chunk.year,
         "content_hash": content_hash,
@@ -112,6 +113,7 @@ def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Pa
         doc_type=DocType(meta.get("doc_type", "unknown")),
         year=meta.get("year"),
         evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
+        kind=BlockKind(meta.get("kind", "body")),  # stores written before kinds were kept hold body text only
     )
 
 

@@ -82,6 +82,27 @@ class TestStoreContract:
         vectors = store.embeddings(["beta:h1:0"])
         assert len(vectors["beta:h1:0"]) == EMBEDDER.dimension
 
+    def test_nearest_gives_ids_and_similarities_in_the_order_of_query(self, store):
+        add(store, [chunk("alpha", 0, "zebrafish swim trials", year=2019), chunk("beta", 0, "mice run on wheels", year=2024),
+                    chunk("gamma", 0, "zebrafish larvae swim", year=2024), chunk("gamma", 1, "zebrafish", reference=True)])
+        vector = EMBEDDER.embed_query("zebrafish swim")
+        hits = store.nearest(vector, 10)
+        assert hits == [(p.chunk_id, pytest.approx(p.score, abs=1e-5)) for p in store.query(vector, 10)]
+        assert {cid for cid, _ in hits} == {"alpha:h1:0", "beta:h1:0", "gamma:h1:0"}, "reference chunks never come back"
+        assert hits[-1][0] == "beta:h1:0" and hits[0][1] > hits[-1][1]
+        assert [cid for cid, _ in store.nearest(vector, 3, where={"year": {"$gte": 2020}})] == \
+            [cid for cid, _ in hits if cid != "alpha:h1:0"]
+
+    def test_hashes_of_records_written_by_older_versions_are_read_too(self, store):
+        if not isinstance(store, ChromaStore):
+            pytest.skip("a Chroma record layout")
+        store.put_documents([info("alpha", content_hash="h1")])
+        old = info("beta", content_hash="h2")  # as written before records carried their hash as document
+        store.docs.upsert(ids=["beta"], embeddings=[[1.0]], metadatas=[
+            {"info": old.model_dump_json(), "source": old.source, "content_hash": "h2"}])
+        store.mark_pending(["gamma"], "host:1")
+        assert store.document_hashes() == {"alpha": "h1", "beta": "h2"}
+
     def test_stale_chunks_of_an_older_version_are_dropped(self, store):
         add(store, [chunk("alpha", 0, "old text", content_hash="h1")], content_hash="h1")
         add(store, [chunk("alpha", 0, "new text", content_hash="h2")], content_hash="h2")

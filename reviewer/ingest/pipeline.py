@@ -268,7 +268,7 @@ def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, in
 
 def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[str]:
     """Drop documents (chunks and records) by id; returns the ids that were found."""
-    known = store.document_hashes()
+    known = store.find_documents(doc_ids=doc_ids)  # these records only, not the whole library
     found = [d for d in doc_ids if d in known]
     _delete(store, index, found)
     return found

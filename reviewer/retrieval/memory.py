@@ -111,7 +111,7 @@ class MemoryStore:
     def count(self) -> int:
         return len(self._chunks)
 
-    def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]:
         import numpy as np
 
         items = [(cid, v) for cid, v in self._chunks.items() if matches(v[1], where)]
@@ -122,7 +122,12 @@ class MemoryStore:
         norms = np.linalg.norm(mat, axis=1) * (np.linalg.norm(q) or 1.0)
         sims = (mat @ q) / np.where(norms == 0, 1.0, norms)
         order = np.argsort(-sims, kind="stable")[:n]
-        return [passage_from(items[i][0], items[i][1][0], items[i][1][1], float(sims[i])) for i in order]
+        return [(items[i][0], float(sims[i])) for i in order]
+
+    def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
+        hits = self.nearest(embedding, n, where)
+        got = self.get([cid for cid, _ in hits])
+        return [got[cid].model_copy(update={"score": score}) for cid, score in hits]
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         out: dict[str, Passage] = {}

@@ -57,6 +57,7 @@ class Store(Protocol):
     def add_references(self, chunks: list[Chunk], hashes: dict[str, str]) -> None: ...
     def delete_stale_chunks(self, doc_id: str, content_hash: str) -> None: ...
     def count(self) -> int: ...
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]: ...
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]: ...
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]: ...
     def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]: ...
@@ -203,8 +204,28 @@ class ChromaStore:
                 for doc_id, meta in self._doc_records() if meta and "info" in meta}
 
     def document_hashes(self) -> dict[str, str]:
-        """doc_id → content hash of every completely stored document."""
-        return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
+        """doc_id → content hash of every completely stored document.
+
+        A record's Chroma document is its content hash, so this reads a few bytes per record
+        instead of its whole metadata; records written before that are read in full.
+        """
+        hashes: dict[str, str] = {}
+        older: list[str] = []
+        offset = 0
+        while True:
+            got = self.docs.get(include=["documents"], limit=self._batch, offset=offset)
+            if not got["ids"]:
+                break
+            for doc_id, content_hash in zip(got["ids"], got["documents"] or [None] * len(got["ids"])):
+                if content_hash:
+                    hashes[doc_id] = content_hash
+                elif doc_id != STATE_ID and not doc_id.startswith("pending:"):
+                    older.append(doc_id)
+            offset += len(got["ids"])
+        for part in batches(older, self._batch):
+            got = self.docs.get(ids=list(part), include=["metadatas"])
+            hashes.update({i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"]) if m and "info" in m})
+        return hashes
 
     def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
         """Recorded documents with these sources or ids (without listing the whole library)."""
@@ -225,6 +246,7 @@ class ChromaStore:
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
                 embeddings=[_PLACEHOLDER] * len(part),
+                documents=[d.content_hash for d in part],  # what `document_hashes` reads
                 metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash}
                            for d in part],
             )
@@ -287,15 +309,21 @@ class ChromaStore:
         """Retrievable (body) chunks."""
         return self.chunks.count()
 
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the chunks nearest an embedding. `where` only for filters a user asked for.
+
+        Only ids and distances come back: fetching the text and metadata of a hundred candidates
+        costs Chroma several times the vector search itself, and fusion keeps just a few of them.
+        """
+        res = self.chunks.query(query_embeddings=[embedding], n_results=max(n, 1), where=where or None,
+                                include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
-        """Nearest chunks to an embedding; score is cosine similarity. `where` only for filters a user asked for."""
-        n = min(n, max(self.count(), 1))
-        res = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where or None,
-                                include=["documents", "metadatas", "distances"])
-        return [
-            passage_from(cid, text, meta, 1.0 - dist)
-            for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
+        """Nearest chunks to an embedding, as passages; score is cosine similarity."""
+        hits = self.nearest(embedding, n, where)
+        got = self.get([cid for cid, _ in hits])
+        return [got[cid].model_copy(update={"score": score}) for cid, score in hits if cid in got]
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         """Stored chunks (body or reference) by id."""

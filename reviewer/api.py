@@ -57,10 +57,12 @@ class Reviewer:
             from reviewer.retrieval.backends import adopt_backend
             from reviewer.retrieval.store import ChromaStore, StoreError
 
+            token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None
+
             def open_store():
                 return ChromaStore(embedding_model=self.embedder.name,
                                    path=None if self.settings.chroma_url else Path(self.settings.store),
-                                   url=self.settings.chroma_url, collection=self.settings.collection)
+                                   url=self.settings.chroma_url, collection=self.settings.collection, token=token)
 
             try:
                 self._store = open_store()
@@ -76,8 +78,10 @@ class Reviewer:
             from reviewer.retrieval.lexical import LexicalIndex
             from reviewer.retrieval.store import cache_dir
 
-            self._lexical = LexicalIndex(cache_dir(self.settings.store, self.settings.chroma_url,
-                                                   self.settings.collection) if self._files else None)
+            # A read-only store is read from a copy: its index is the copy's.
+            folder = getattr(self.store, "path", None) or self.settings.store
+            self._lexical = LexicalIndex(cache_dir(folder, self.settings.chroma_url, self.settings.collection)
+                                         if self._files else None)
         self._lexical.sync(self.store)
         return self._lexical
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from reviewer.models import Answer, DocumentInfo, IngestReport, Passage, StoreStats
+from reviewer.models import Answer, DoctorReport, DocumentInfo, IngestReport, Passage, StoreStats
 from reviewer.settings import Settings
 
 
@@ -74,6 +74,11 @@ class Reviewer:
 
     def lexical(self):
         """The lexical (BM25) index, brought in step with the store."""
+        self._index().sync(self.store)
+        return self._lexical
+
+    def _index(self):
+        """The lexical index as it is on disk (not synced)."""
         if self._lexical is None:
             from reviewer.retrieval.lexical import LexicalIndex
             from reviewer.retrieval.store import cache_dir
@@ -82,7 +87,6 @@ class Reviewer:
             folder = getattr(self.store, "path", None) or self.settings.store
             self._lexical = LexicalIndex(cache_dir(folder, self.settings.chroma_url, self.settings.collection)
                                          if self._files else None)
-        self._lexical.sync(self.store)
         return self._lexical
 
     # -- ingest --------------------------------------------------------------------------------
@@ -116,6 +120,17 @@ class Reviewer:
         from reviewer.ingest.pipeline import prune_missing
 
         return prune_missing(self.store, self.lexical())
+
+    def doctor(self, fix: bool = False) -> DoctorReport:
+        """Check that records, chunks, pending markers, the lexical index and the model stamp agree.
+
+        Args:
+            fix: repair what can be repaired without deleting anything the user named (chunks that were
+                never visible are removed, a record whose chunks are missing is read again from its file).
+        """
+        from reviewer.ingest.doctor import examine
+
+        return examine(self.store, self._index(), fix=fix, embedder=self.embedder, settings=self.settings)
 
     # -- reading -------------------------------------------------------------------------------
 

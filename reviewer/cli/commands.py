@@ -116,6 +116,37 @@ def remove(
 
 
 @app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what was found (never removes a document you stored).")] = False,
+    store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
+    embedding_model: ModelOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Check that document records, chunks, interrupted ingests, the lexical index and the model stamp agree.
+
+    Exit status 0 when the store is consistent (or --fix repaired everything), 1 when problems remain.
+
+    Example: reviewer doctor --fix
+    """
+    from reviewer.ingest.doctor import summary_line
+
+    with handled():
+        report = make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token).doctor(fix=fix)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        console = _console()
+        for p in report.problems:
+            mark = "[green]fixed[/]" if p.fixed else "[yellow]found[/]"
+            console.print(f"{mark} {p.kind.label}: {escape(p.doc_id + ': ' if p.doc_id else '')}{escape(p.detail)}"
+                          f" ({escape(p.action)})", soft_wrap=True)
+        for doc_id in report.ingests_under_way:
+            console.print(f"ingest under way: {escape(doc_id)} (not checked)", soft_wrap=True)
+        console.print(escape(summary_line(report)), soft_wrap=True)
+    if report.unfixed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def ask(
     question: Annotated[str, typer.Argument(help="The question, in quotes.")],
     k: KOpt = None,

@@ -78,9 +78,7 @@ def sweep(store: Store, index: LexicalIndex) -> int:
     for doc_id in dead:
         if doc_id in known:
             store.delete_stale_chunks(doc_id, known[doc_id])
-    if partial_new:
-        index.remove(partial_new)
-        store.delete_documents(partial_new)
+    _delete(store, index, partial_new)  # keeps the index's generation in step
     store.clear_pending(dead)
     return len(dead)
 

@@ -237,6 +237,8 @@ class ChromaStore:
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         """Write document records (each after all its chunks), then change the generation; returns it."""
         infos = list(infos)
+        if infos:  # changed before too: a process stopped between the records and the end still changed it
+            self.touch()
         for part in batches(infos, self._batch):
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
@@ -264,6 +266,8 @@ class ChromaStore:
     def delete_documents(self, doc_ids: Sequence[str]) -> str:
         """Remove documents' chunks (body and references), then their records; returns the generation."""
         doc_ids = list(doc_ids)
+        if doc_ids:
+            self.touch()
         for part in batches(doc_ids, 500):
             where = {"doc_id": {"$in": list(part)}}
             self.chunks.delete(where=where)

@@ -1,0 +1,137 @@
+"""Ingests killed at random points never leave anything half-visible, duplicated or lost.
+
+Real processes on a real embedded Chroma store (hash embedder, so the work is the project's own):
+20 times, a folder grows by new and changed files, `reviewer ingest` is started and stopped at a
+random moment (seeded) by SIGKILL, SIGTERM or SIGINT; a fresh process then queries the store and
+checks that every passage comes from a document `docs` lists, re-runs the ingest, and checks that
+every file is stored exactly once, no chunk twice, and `doctor` finds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+CYCLES = 20
+NEW_PER_CYCLE = 14
+CHANGED_PER_CYCLE = 3
+WORDS = ("muscle memory sleep protein trial cohort dose aerobic walking balance fracture bone insulin glucose "
+         "sodium kidney heart rhythm vitamin calcium mood anxiety reading vision hearing gait strength fatigue "
+         "appetite weight liver lung asthma allergy skin wound infection fever").split()
+
+# One process after each stopped ingest: query, list, re-run the ingest, then check everything.
+CHECK = r"""
+import json, sys
+from collections import Counter
+from reviewer.api import Reviewer
+from reviewer.models import IngestReport
+
+folder = sys.argv[1]
+out = {}
+r = Reviewer()
+listed = {d.doc_id for d in r.documents()}
+seen = set()
+if r.store.count():
+    for query in ("muscle memory sleep", "bone fracture vitamin calcium", "heart rhythm sodium kidney", "gait balance"):
+        for mode in ("hybrid", "dense", "bm25"):
+            seen.update(p.doc_id for p in r.retrieve(query, k=40, mode=mode))
+out["unlisted_passages"] = sorted(seen - listed)
+out["passages_seen"] = len(seen)
+report = Reviewer().ingest([folder])
+out["rerun_failures"] = [f.path for f in report.failures]
+r = Reviewer()
+docs = r.documents()
+out["sources"] = [d.source for d in docs]
+body = Counter((m["source"], m["start"], m["end"], t) for _, t, m in r.store.iter_chunks())
+out["duplicate_chunks"] = sum(n - 1 for n in body.values() if n > 1)
+out["chunks_match_records"] = all(
+    sum(1 for _, _, m in r.store.iter_chunks(doc_ids=[d.doc_id]) if m["content_hash"] == d.content_hash)
+    + sum(1 for _, _, m in r.store.iter_chunks(doc_ids=[d.doc_id], references=True)) == d.chunks for d in docs)
+out["doctor"] = [f"{p.kind.value} {p.doc_id} {p.detail}" for p in r.doctor().problems]
+print(json.dumps(out))
+"""
+
+
+def _write(folder: Path, rng: random.Random, n: int, version: int = 0) -> str:
+    name = f"paper-{n:03d}.md"
+    topic = rng.sample(WORDS, 3)
+    paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70))).capitalize() + "."
+                  for _ in range(rng.randint(2, 5))]
+    if version:
+        paragraphs.append(f"Revision {version}: " + " ".join(rng.choice(WORDS) for _ in range(40)) + ".")
+    (folder / name).write_text(f"# {' '.join(topic).title()} study {n}\n\n" + "\n\n".join(paragraphs) + "\n")
+    return name
+
+
+def _env(tmp_path: Path) -> dict:
+    env = dict(os.environ, PYTHONPATH=str(ROOT), HF_HUB_OFFLINE="1", ANONYMIZED_TELEMETRY="False",
+               REVIEWER_STORE=str(tmp_path / "store"), REVIEWER_EMBEDDING__MODEL="hash-256",
+               REVIEWER_EMBEDDING__STORE_BATCH="4", REVIEWER_CHUNKING__SIZE="300", REVIEWER_CHUNKING__OVERLAP="50",
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.pop("REVIEWER_CHROMA_URL", None)
+    return env
+
+
+def _ingest(folder: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "reviewer.cli", "ingest", str(folder), "--json"],
+                            env=env, cwd=folder.parent, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+@pytest.mark.slow
+def test_twenty_stopped_ingests_leave_nothing_half_visible_duplicated_or_lost(tmp_path):
+    rng = random.Random(20261202)
+    folder = tmp_path / "library"
+    folder.mkdir()
+    env = _env(tmp_path)
+    count = 0
+    for _ in range(NEW_PER_CYCLE):
+        _write(folder, rng, count)
+        count += 1
+    started = time.monotonic()
+    first = _ingest(folder, env)
+    assert first.wait(timeout=120) == 0, first.stderr.read().decode()
+    full_run = time.monotonic() - started  # how long one cycle's ingest takes on this machine now
+
+    outcomes = []
+    for cycle in range(CYCLES):
+        for n in rng.sample(range(count), CHANGED_PER_CYCLE):
+            _write(folder, rng, n, version=cycle + 1)
+        for _ in range(NEW_PER_CYCLE):
+            _write(folder, rng, count)
+            count += 1
+        how = rng.choice([signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+        proc = _ingest(folder, env)
+        time.sleep(full_run * rng.uniform(0.45, 1.0))
+        proc.send_signal(how)
+        code = proc.wait(timeout=120)
+        stderr = proc.stderr.read().decode()
+        assert "Traceback" not in stderr, stderr
+        outcomes.append((how.name, code))
+
+        check = subprocess.run([sys.executable, "-c", CHECK, str(folder)], env=env, cwd=tmp_path,
+                               capture_output=True, text=True, timeout=300)
+        assert check.returncode == 0, check.stderr
+        got = json.loads(check.stdout.strip().splitlines()[-1])
+        where = f"cycle {cycle}, {how.name} (exit {code})"
+        assert got["unlisted_passages"] == [], where
+        assert got["rerun_failures"] == [], where
+        files = sorted(str(p) for p in folder.glob("*.md"))
+        assert sorted(got["sources"]) == files, f"{where}: every file stored exactly once"
+        assert got["duplicate_chunks"] == 0, where
+        assert got["chunks_match_records"], where
+        assert got["doctor"] == [], where
+
+    stopped = [o for o in outcomes if o[1] != 0]
+    print(f"stopped mid-ingest: {len(stopped)} of {CYCLES}: {outcomes}")
+    assert len(stopped) >= CYCLES // 2, f"most ingests must really be stopped before they finish: {outcomes}"
+    assert {name for name, _ in stopped} == {"SIGKILL", "SIGTERM", "SIGINT"}

@@ -282,3 +282,26 @@ def test_study_rows_are_named_by_authors_and_year_not_another_papers_number():
 
     twins = [(SummaryRow(study=name, citation=0), "") for name in ("Liu et al. [23]", "Liu et al. [42]", "[27]")]
     assert [row.study for row, _ in name_studies(twins)] == ["Liu et al. (ref. 23)", "Liu et al. (ref. 42)", "ref. 27"]
+
+
+def test_chat_prints_and_saves_references_in_the_chosen_style(library, tmp_path):
+    from rich.console import Console
+
+    from reviewer.api import Reviewer
+    from reviewer.bibliography.references import format_reference
+    from reviewer.cli.chat import ChatSession
+    from reviewer.settings import Settings
+
+    reviewer = Reviewer(settings=Settings.load(store=library["store"], **{"embedding.model": "hash-256"}))
+    saved = {}
+    for style in ("author-year", "vancouver"):
+        out = io.StringIO()
+        session = ChatSession(reviewer, k=4, console=Console(file=out, width=300, highlight=False),
+                              err_console=Console(file=io.StringIO()), style=style)
+        path = tmp_path / f"{style}.md"
+        assert session.run_lines(["What did the study of walking and blood pressure find?", f"/save {path}"]) == 0
+        cited = session.turns[0].citations[0].reference
+        entry = format_reference(cited, style)
+        saved[style] = path.read_text(encoding="utf-8")
+        assert entry.split(". ")[0] in saved[style] and entry.split(". ")[0] in " ".join(out.getvalue().split())
+    assert saved["author-year"].split("### References")[1] != saved["vancouver"].split("### References")[1]

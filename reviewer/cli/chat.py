@@ -99,14 +99,14 @@ def history_path(settings) -> Path:
     return Path(settings.store).expanduser() / HISTORY_FILE
 
 
-def transcript_markdown(turns: list[Answer], location: str = "") -> str:
-    """A conversation as Markdown: each question, its answer with [n] markers, and its sources."""
+def transcript_markdown(turns: list[Answer], location: str = "", style: str = "author-year") -> str:
+    """A conversation as Markdown: each question, its answer with [n] markers, its sources and references."""
     from reviewer.cli.render import answer_markdown
 
     head = f"# reviewer chat, {datetime.now():%Y-%m-%d %H:%M}"
     parts = [head, "", f"Store: {location}", ""] if location else [head, ""]
     for turn in turns:
-        md = answer_markdown(turn)
+        md = answer_markdown(turn, style)
         if turn.standalone_question and turn.standalone_question != turn.question:
             title, _, rest = md.partition("\n")
             md = f"{title}\n\n*(searched for: {turn.standalone_question})*\n{rest}"
@@ -140,12 +140,13 @@ class ChatSession:
     """
 
     def __init__(self, reviewer, k: Optional[int] = None, console=None, err_console=None,
-                 filters: Optional[dict] = None):
+                 filters: Optional[dict] = None, style: str = "author-year"):
         from rich.console import Console
 
         self.reviewer = reviewer
         self.k = k
         self.filters = dict(filters or {})  # retrieval filters for every question (designs, min_strength)
+        self.style = style  # reference-list style of printed answers and saved transcripts
         self.llm = None  # a chat model chosen with /llm; None means the settings' choice
         self.llm_label: Optional[str] = None
         self.turns: list[Answer] = []
@@ -226,7 +227,7 @@ class ChatSession:
 
         result = self.in_worker(work, "searching and answering…")
         self.turns.append(result)
-        print_answer(self.console, result)
+        print_answer(self.console, result, self.style)
         return result
 
     def in_worker(self, fn: Callable[[], T], status: str) -> T:
@@ -284,7 +285,7 @@ class ChatSession:
             raise ChatCommandError("nothing to save yet: ask a question first")
         path = Path(arg).expanduser()
         try:
-            path.write_text(transcript_markdown(self.turns, self.reviewer.store.location), encoding="utf-8")
+            path.write_text(transcript_markdown(self.turns, self.reviewer.store.location, self.style), encoding="utf-8")
         except OSError as exc:
             raise ChatCommandError(f"cannot write {path}: {exc.strerror or exc}") from None
         from reviewer.cli.render import safe

@@ -198,6 +198,7 @@ def chat(
     chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
     design: DesignOpt = None, min_strength: StrengthOpt = None,
+    style: bibfiles.StyleOpt = None,
 ) -> None:
     """Ask questions one after another; follow-ups are understood in the context of earlier ones.
 
@@ -210,8 +211,8 @@ def chat(
     from reviewer.cli.chat import ChatSession
 
     with handled():
-        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url, chroma_token=chroma_token), k=k,
-                              filters=parse_evidence_filters(design, min_strength))
+        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url, chroma_token=chroma_token),
+                              k=k, filters=parse_evidence_filters(design, min_strength), style=style or "author-year")
         code = session.run()
     raise typer.Exit(code)
 

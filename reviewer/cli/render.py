@@ -168,9 +168,9 @@ def print_answer(console, answer: Answer, style: str = "author-year") -> None:
     """The answer with [n] markers, notes and flags, the sources table, then the reference list."""
     if answer.standalone_question and answer.standalone_question != answer.question:
         console.print(f"[dim](searched for: {safe(answer.standalone_question)})[/]")
-    style = "yellow" if answer.insufficient_evidence else ""
+    colour = "yellow" if answer.insufficient_evidence else ""
     # Word-wrap on a terminal; keep long lines whole when piped.
-    console.print(f"[{style}]{safe(answer.answer)}[/]" if style else safe(answer.answer),
+    console.print(f"[{colour}]{safe(answer.answer)}[/]" if colour else safe(answer.answer),
                   soft_wrap=not console.is_terminal)
     if answer.strongest_design:
         mixed = " · [yellow]evidence mixed[/]" if answer.mixed else ""

@@ -23,8 +23,9 @@ import pytest
 from conftest import ROOT
 
 CYCLES = 20
-NEW_PER_CYCLE = 14
-CHANGED_PER_CYCLE = 3
+FIRST = 60  # documents stored before the first stopped ingest
+NEW_PER_CYCLE = 8  # then 8 new and 2 changed files for each of the 20: 220 documents in the end
+CHANGED_PER_CYCLE = 2
 WORDS = ("muscle memory sleep protein trial cohort dose aerobic walking balance fracture bone insulin glucose "
          "sodium kidney heart rhythm vitamin calcium mood anxiety reading vision hearing gait strength fatigue "
          "appetite weight liver lung asthma allergy skin wound infection fever").split()
@@ -49,10 +50,9 @@ if r.store.count():
 out["unlisted_passages"] = sorted(seen - listed)
 out["passages_seen"] = len(seen)
 t1 = time.perf_counter()
-report = Reviewer().ingest([folder])
+report = r.ingest([folder])
 t2 = time.perf_counter()
 out["rerun_failures"] = [f.path for f in report.failures]
-r = Reviewer()
 docs = r.documents()
 out["sources"] = [d.source for d in docs]
 body = Counter((m["source"], m["start"], m["end"], t) for _, t, m in r.store.iter_chunks())
@@ -67,7 +67,7 @@ def _write(folder: Path, rng: random.Random, n: int, version: int = 0) -> str:
     name = f"paper-{n:03d}.md"
     topic = rng.sample(WORDS, 3)
     paragraphs = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(30, 70))).capitalize() + "."
-                  for _ in range(rng.randint(2, 5))]
+                  for _ in range(rng.randint(1, 3))]
     if version:
         paragraphs.append(f"Revision {version}: " + " ".join(rng.choice(WORDS) for _ in range(40)) + ".")
     (folder / name).write_text(f"# {' '.join(topic).title()} study {n}\n\n" + "\n\n".join(paragraphs) + "\n")
@@ -95,22 +95,27 @@ def test_twenty_stopped_ingests_leave_nothing_half_visible_duplicated_or_lost(tm
     folder.mkdir()
     env = _env(tmp_path)
     count = 0
-    for _ in range(NEW_PER_CYCLE):
-        _write(folder, rng, count)
-        count += 1
+
+    def grow(version: int) -> None:
+        nonlocal count
+        for n in rng.sample(range(count), min(count, CHANGED_PER_CYCLE)):
+            _write(folder, rng, n, version=version)
+        for _ in range(FIRST if count == 0 else NEW_PER_CYCLE):
+            _write(folder, rng, count)
+            count += 1
+
+    grow(0)
+    assert _ingest(folder, env).wait(timeout=300) == 0
+    grow(1)  # one cycle's work, not stopped: how long an ingest of that much takes here and now
     started = time.monotonic()
-    first = _ingest(folder, env)
-    assert first.wait(timeout=120) == 0, first.stderr.read().decode()
-    full_run = time.monotonic() - started  # how long one cycle's ingest takes on this machine now
+    calibration = _ingest(folder, env)
+    assert calibration.wait(timeout=300) == 0, calibration.stderr.read().decode()
+    full_run = time.monotonic() - started
 
     outcomes, seconds = [], []
     for cycle in range(CYCLES):
         cycle_start = time.monotonic()
-        for n in rng.sample(range(count), CHANGED_PER_CYCLE):
-            _write(folder, rng, n, version=cycle + 1)
-        for _ in range(NEW_PER_CYCLE):
-            _write(folder, rng, count)
-            count += 1
+        grow(cycle + 2)
         how = rng.choice([signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
         proc = _ingest(folder, env)
         time.sleep(full_run * rng.uniform(0.45, 1.0))

@@ -55,7 +55,7 @@ def handled():
     except Exception as exc:
         from reviewer.retrieval.chroma_client import explain, kind
 
-        if kind(exc) is None:
+        if kind(exc) in (None, "credentials"):  # credentials: only a store call knows whose they were
             raise
         fail(str(explain(exc, None, None)))
 

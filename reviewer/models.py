@@ -12,6 +12,8 @@ from typing import Optional
 
 from pydantic import BaseModel, Field
 
+from reviewer.text import caption_label
+
 # The closed vocabularies, re-exported: models and their enums are imported together.
 from reviewer.vocabulary import (  # noqa: F401
     STRENGTH_ORDER, BlockKind, Direction, DocType, EmbeddingBackend, EvidenceBasis, Inconsistency, OutputFormat, Problem,
@@ -147,11 +149,13 @@ class Passage(BaseModel):
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
+    kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
 
     @property
     def location(self) -> str:
-        """Section and page of the passage, as far as known ("Results, p. 4")."""
-        parts = [self.section or "", f"p. {self.page}" if self.page else ""]
+        """What the passage is and where, as far as known ("Results, p. 4", "Figure 2 caption, Results, p. 4")."""
+        parts = [caption_label(self.text) if self.kind is BlockKind.caption else "", self.section or "",
+                 f"p. {self.page}" if self.page else ""]
         return ", ".join(x for x in parts if x)
 
 

@@ -274,3 +274,20 @@ _METHODS_SECTION = re.compile(r"\b(?:methods?|methodology|materials|search strat
 def is_methods_section(section: str | None) -> bool:
     """Whether a section heading (or a question) names methods: "Methods", "Search strategy", "Eligibility"."""
     return bool(section and _METHODS_SECTION.search(section))
+
+
+# ---------------------------------------------------------------- captions
+
+#: The label a figure or table caption opens with ("Fig. 2", "FIGURE 3", "Table S1", "Extended Data Fig. 4").
+CAPTION = re.compile(r"^(Supplementary\s+|Extended\s+Data\s+)?(Fig\.?|Figure|Table|Scheme|FIG\.?|FIGURE|TABLE)\s*(S?\d+[A-Za-z]?)\b")
+
+
+def caption_label(text: str) -> str:
+    """How a caption is named to a reader: "Figure 2 caption", "Table S1 caption", or "caption" without a label."""
+    match = CAPTION.match(text.strip())
+    if not match:
+        return "caption"
+    word = match.group(2).lower()
+    name = "Table" if word.startswith("tab") else "Scheme" if word.startswith("sch") else "Figure"
+    prefix = " ".join(match.group(1).split()) + " " if match.group(1) else ""
+    return f"{prefix}{name} {match.group(3)} caption"

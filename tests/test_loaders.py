@@ -8,7 +8,6 @@ import json
 import logging
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -296,14 +295,11 @@ def test_jsonl_content_hash_ignores_key_order(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not SCIFACT.exists(), reason="SciFact benchmark not available")
-def test_scifact_corpus_loads_fast_with_sentences_joined() -> None:
-    started = time.perf_counter()
+def test_scifact_corpus_loads_with_sentences_joined() -> None:
     docs, failures = load(SCIFACT)
-    seconds = time.perf_counter() - started
     raw = [json.loads(line) for line in SCIFACT.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert failures == []
     assert len(docs) == len(raw)
-    assert seconds < 3.0, f"SciFact took {seconds:.2f}s"
     for doc, record in zip(docs[:5], raw[:5]):
         assert doc.doc_id == str(record["doc_id"])
         assert doc.title == record["title"]

@@ -8,6 +8,7 @@ are real ones; their chunks must be free of the same defects.
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -122,4 +123,100 @@ SECTION_SPOT_CHECKS = {  # a sentence opening of the paper, and the heading prin
 def test_litqa2_sections_match_the_printed_headings(name: str) -> None:
     chunks = chunk_document(_load(LITQA2_PDFS / name))
     for opening, section in SECTION_SPOT_CHECKS[name]:
-        assert [c.section for c in chunks if c.text.startswith(opening)] == [section]
+        # a subsection's first paragraph is opened by its heading
+        led = f"{section.split(' › ')[1]}. {opening}" if " › " in section else opening
+        assert [c.section for c in chunks if c.text.startswith(led)] == [section]
+
+
+PRINTED_RESULTS_HEADINGS = {  # the Results subheadings each paper prints, in order, read off its pages
+    "biorxiv-2024.02.13.580051.pdf": [  # double-spaced: two of them wrap onto a second line
+        "Drosophila rev1 mutants are hypersensitive to damaging agents that stall replication forks",
+        "Loss of REV1 induces double-strand breaks and chromosome aberrations in MMS-treated larval tissues",
+        "Translesion polymerases eta and zeta promote damage tolerance partially independent of the REV1 "
+        "C-terminal interaction domain",
+        "The deoxycytidyl transferase activity of REV1 becomes important when TLS is compromised"],
+    "msphere.00109-24.pdf": [  # its figures carry bold titles and large labels that are not headings
+        "A. lwoffii is more susceptible to a broad range of antibiotics than A. baumannii",
+        "A. lwoffii carries fewer ARGs than A. baumannii",
+        "A. lwoffii and A. baumannii possess similar genomic signatures of horizontal gene transfer, "
+        "but A. lwoffii contains more DNA defense systems",
+        "A. baumannii readily evolved resistance to meropenem, ciprofloxacin, and gentamicin, "
+        "but A. lwoffii only evolved resistance to ciprofloxacin",
+        "A. lwoffii forms less biofilm, and the biofilm is more susceptible to antibiotics and biocides "
+        "than those formed by A. baumannii",
+        "A. lwoffii has a longer cell morphology than A. baumannii",
+        "A. baumannii grows more readily in both LB and human serum than A. lwoffii",
+        "A. baumannii is more virulent than A. lwoffii in vivo and in vitro"],
+    "s41467-024-44806-1.pdf": [  # a figure's bold "Domain 2"/"Domain 3" labels are not headings
+        "Phylogenetic analysis of Asgard EF-1A",
+        "Reconstruction of ancestral EF-1A of the last Asgard ancestor of eukaryotes",
+        "Analysis of the OGT evolution in Asgardarchaeota"],
+}
+
+
+def _body_chunks(name: str):
+    return [c for c in chunk_document(_load(LITQA2_PDFS / name)) if not c.is_reference and c.kind is BlockKind.body]
+
+
+def _in_order(sections) -> list:
+    seen: list = []
+    for section in sections:
+        if section not in seen:
+            seen.append(section)
+    return seen
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_RESULTS_HEADINGS))
+def test_litqa2_results_subsections_are_the_printed_headings(name: str) -> None:
+    sections = [c.section for c in _body_chunks(name) if (c.section or "").lower().startswith("results › ")]
+    assert _in_order(s.split(" › ", 1)[1] for s in sections) == PRINTED_RESULTS_HEADINGS[name]
+
+
+def test_an_introduction_printed_without_a_heading_follows_the_abstract() -> None:
+    """mSphere sets ABSTRACT, IMPORTANCE and KEYWORDS as run-in labels and prints no Introduction heading."""
+    body = _body_chunks("msphere.00109-24.pdf")
+    tops = _in_order((c.section or "").split(" › ")[0] for c in body)
+    assert tops[:7] == ["", "Abstract", "Importance", "Keywords", "Introduction", "Materials and methods", "Results"]
+    assert [c.section for c in body if c.text.startswith("Acinetobacter spp. are Gram-negative")] == ["Introduction"]
+    assert not any("Downloaded from" in c.text or "journals.asm" in c.text for c in body)  # the margin's stamp
+    assert [c.section for c in body if c.text.startswith("The two species")] == ["Abstract"]
+
+
+def test_a_retrieved_caption_is_shown_as_a_caption(two_column: Document, real_embedder, tmp_path: Path) -> None:
+    """A PDF's figure caption keeps its kind through a Chroma store on disk, in `Passage`, the table and the JSON."""
+    from typer.testing import CliRunner
+
+    from reviewer.api import Reviewer
+    from reviewer.cli import app
+    from reviewer.settings import Settings
+
+    pdf = tmp_path / "two_column.pdf"
+    pdf.write_bytes(make_fixtures.two_column_pdf())
+    reviewer = Reviewer(settings=Settings.load(store=tmp_path / "store"), embedder=real_embedder)
+    assert not reviewer.ingest([pdf]).failures
+    question = "What does each point in the grip strength and recall figure show?"
+    passages = reviewer.retrieve(question, k=3)
+    [caption] = [p for p in passages if p.text.startswith("Fig. 1")]
+    assert caption.kind is BlockKind.caption and caption.location.startswith("Figure 1 caption, ")
+    assert all(p.kind is BlockKind.body for p in passages if p is not caption)
+
+    env = {"COLUMNS": "250", "REVIEWER_EMBEDDING__MODEL": "hash-256"}  # the CLI's own store, with the fast embedder
+    store = str(tmp_path / "cli-store")
+    assert runner_ok(CliRunner().invoke(app, ["ingest", str(pdf), "--store", store], env=env))
+    shown = runner_ok(CliRunner().invoke(app, ["ask", question, "--store", store, "-k", "8"], env=env))
+    assert "Figure 1 caption" in shown
+    dumped = json.loads(runner_ok(CliRunner().invoke(app, ["ask", question, "--store", store, "-k", "8", "--json"], env=env)))
+    kinds = {p["text"][:6]: p["kind"] for p in dumped["passages"]}
+    assert kinds["Fig. 1"] == "caption" and set(kinds.values()) == {"body", "caption"}
+
+
+def runner_ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_store_written_without_block_kinds_reads_as_body_text() -> None:
+    from reviewer.retrieval.store import passage_from
+
+    old = passage_from("d:1:0", "Fig. 1 Grip strength and recall.", {"doc_id": "d", "section": "Results", "page": 2})
+    assert old.kind is BlockKind.body and old.location == "Results, p. 2"

@@ -53,9 +53,9 @@ def handled():
         _console(stderr=True).print("interrupted: everything stored so far is kept; run the command again to finish")
         raise typer.Exit(130)
     except Exception as exc:
-        from reviewer.retrieval.chroma_client import explain, kind
+        from reviewer.retrieval.chroma_client import explain, failure_kind
 
-        if kind(exc) in (None, "credentials"):  # credentials: only a store call knows whose they were
+        if failure_kind(exc) in (None, "credentials"):  # credentials: only a store call knows whose they were
             raise
         fail(str(explain(exc, None, None)))
 

@@ -261,9 +261,9 @@ def _store_documents(pending: list[tuple[Document, bool]], store: Store, embedde
 
 def _stopped(exc: Exception, sources: list[str], report: IngestReport, store: Store) -> Exception:
     """One line for a store that failed mid-ingest: which file, what is kept, what to do (other errors as they are)."""
-    from reviewer.retrieval.chroma_client import explain, kind
+    from reviewer.retrieval.chroma_client import explain, failure_kind
 
-    if not isinstance(exc, ReviewerError) and kind(exc) is None:
+    if not isinstance(exc, ReviewerError) and failure_kind(exc) is None:
         return exc
     reason = str(explain(exc, store.location, getattr(store, "url", None), getattr(store, "token", None)))
     done = report.documents_added + report.documents_updated

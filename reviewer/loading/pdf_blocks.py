@@ -20,6 +20,7 @@ from typing import Optional
 from reviewer.loading.pdf_layout import Line, PageText
 from reviewer.loading.words import Vocabulary, join_lines, repair_inline_hyphens, space_sentences
 from reviewer.models import BlockKind
+from reviewer.text import CAPTION as _CAPTION
 
 KNOWN_HEADINGS = {
     "abstract", "summary", "author summary", "background", "introduction", "methods", "method", "materials and methods",
@@ -32,10 +33,12 @@ KNOWN_HEADINGS = {
 }
 _NUMBER_PREFIX = re.compile(r"^(\d{1,2}(\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+")
 _NUMBERED = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,4}\.)\s+[A-Z][^\n]{2,90}$")
-_CAPTION = re.compile(r"^(?:Supplementary\s+|Extended\s+Data\s+)?(?:Fig\.?|Figure|Table|Scheme|FIG\.?|FIGURE|TABLE)\s*S?\d+[A-Za-z]?\b")
 _SENTENCE_END = re.compile(r"[.?!:][\"”’)\]]*(\s*\[[\d,–-]+\])?$")
 _NOT_HEADING = re.compile(r"@|universit|department|institute|hospital|e-?mail|\bfig\b|\btable\b|https?:|doi", re.I)
 _REFERENCES = {"references", "bibliography"}
+_INTRODUCTIONS = {"introduction", "background"}
+_FRONT = {"abstract", "summary", "author summary", "importance", "keywords"}  # before the introduction
+_RUN_IN = re.compile(r"^([A-Z]{4,}(?: [A-Z]{2,}){0,2})\s+(?=[A-Za-z(])")  # "ABSTRACT The two species..."
 _HAS_SUBSECTIONS = {"results", "methods", "method", "materials and methods", "methods and materials",
                     "material and methods", "experimental procedures", "results and discussion"}
 
@@ -47,6 +50,8 @@ class _Style:
     size: float
     width: float
     pitch: float
+    columns: tuple[float, ...] = ()  # left edges of the text columns (full-width body lines start there)
+    introduction: bool = True  # whether the paper prints an Introduction (or Background) heading
 
 
 def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str, Optional[str], int, BlockKind]]:
@@ -69,8 +74,23 @@ def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str
             text = join_lines([ln.text for ln in lines], vocabulary)
             text = space_sentences(repair_inline_hyphens(text, vocabulary), vocabulary).strip()
             if text and (kind is BlockKind.caption or not _is_debris(text)):
+                if kind is BlockKind.body and state.pop("lead", False):
+                    text = _led(state.get("title") or "", text)
                 _append(out, (text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
     return out
+
+
+def _led(heading: str, text: str) -> str:
+    """A subsection's first paragraph opened by its heading, as a sentence of its own.
+
+    Results subheadings often state the finding ("X evolved resistance to Y, but Z only to W")
+    in words the paragraph below does not repeat, so the heading is kept in the text as well
+    as in the section label.
+    """
+    heading = _NUMBER_PREFIX.sub("", heading).strip()
+    if not heading:
+        return text
+    return f"{heading}{'' if heading[-1] in '.?!' else '.'} {text}"
 
 
 def _append(out: list[tuple[str, Optional[str], int, BlockKind]], item: tuple[str, Optional[str], int, BlockKind]) -> None:
@@ -92,7 +112,13 @@ def _body_style(pages: list[PageText]) -> _Style:
             sizes[round(line.size * 2) / 2] += len(line.text)
     size = sizes.most_common(1)[0][0] if sizes else 10.0
     widths = [ln.x1 - ln.x0 for p in pages for ln in p.lines if abs(ln.size - size) < 0.6 and len(ln.text) >= 30]
-    return _Style(size=size, width=statistics.median(widths) if widths else 300.0, pitch=_pitch(pages, size))
+    width = statistics.median(widths) if widths else 300.0
+    edges = Counter(round(ln.x0) for p in pages for ln in p.lines
+                    if abs(ln.size - size) < 0.6 and ln.x1 - ln.x0 > 0.9 * width)
+    columns = tuple(sorted(x for x, n in edges.items() if n >= 5))
+    introduction = any(_NUMBER_PREFIX.sub("", ln.text).strip(" :.").lower() in _INTRODUCTIONS
+                       for p in pages for ln in p.lines if len(ln.text) < 40)
+    return _Style(size=size, width=width, pitch=_pitch(pages, size), columns=columns, introduction=introduction)
 
 
 def _pitch(pages: list[PageText], size: float) -> float:
@@ -110,7 +136,8 @@ def _edge_key(text: str) -> str:
 def drop_running_lines(pages: list[PageText]) -> list[PageText]:
     """Pages without running headers and footers, page numbers and letterless debris in the margins."""
     def in_margin(line: Line, page: PageText) -> bool:
-        return line.bottom < 0.09 * page.height or line.top > 0.91 * page.height
+        return (line.bottom < 0.09 * page.height or line.top > 0.91 * page.height
+                or line.x0 > 0.93 * page.width or line.x1 < 0.07 * page.width)
 
     counts: Counter[str] = Counter()
     for page in pages:
@@ -134,7 +161,7 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
     for i, line in enumerate(lines):
         prev = group[-1] if group else None
         last = state.get("heading_line")
-        if not group and last is not None and i > 0 and last is lines[i - 1] and _wraps(last, line):
+        if not group and last is not None and i > 0 and last is lines[i - 1] and _wraps(last, line, style):
             state["title"] = join_lines([state["title"], line.text.strip().rstrip(":")], vocabulary)
             state["section"] = _label(state)
             state["heading_line"] = line
@@ -144,12 +171,15 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
                 and not _opens_text(line, lines[i + 1], style):
             heading = None  # a bold table header or figure label, not a section
         state["heading_line"] = line if heading else None
-        if heading:
+        run_in = None if heading else _run_in(line, prev, style, kind)
+        if heading or run_in:
             if group:
                 yield kind, group
             group = []
-            _open_section(state, heading, line)
-            continue
+            _open_section(state, heading or run_in[0], line)
+            if heading:
+                continue
+            line = run_in[1]
         starts_caption = _CAPTION.match(line.text) and (
             prev is None or _caption_font(line, style) or _breaks(prev, line, style, kind))
         if group and (starts_caption or _breaks(prev, line, style, kind)):
@@ -158,14 +188,48 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
         if not group:
             kind = BlockKind.caption if starts_caption and _caption_font(line, style) else (
                 BlockKind.body if state["headed"] or page > 1 else None)
+            if kind is BlockKind.body and not run_in and _opens_introduction(line, lines[i + 1:i + 2], style, state):
+                _open_section(state, "Introduction", line)
         group.append(line)
     if group:
         yield kind, group
 
 
+def _run_in(line: Line, prev: Optional[Line], style: _Style, kind: Optional[BlockKind]):
+    """A section name set in capitals at the start of a paragraph ("ABSTRACT The two species..."), and the rest of the line."""
+    match = _RUN_IN.match(line.text)
+    if not match or kind is BlockKind.caption or not _at_column(line, style):
+        return None
+    name = match.group(1).capitalize()
+    if name.lower() not in KNOWN_HEADINGS | _FRONT or (prev is not None and not _breaks(prev, line, style, kind)):
+        return None
+    return name, dataclasses.replace(line, text=line.text[match.end():])
+
+
+def _opens_introduction(line: Line, following: list[Line], style: _Style, state: dict) -> bool:
+    """Whether a paragraph after the abstract opens an introduction the paper prints without a heading.
+
+    It does when the paper has no Introduction heading and the paragraph, set in the body font,
+    follows the keywords or starts with a first-line indent (abstracts and importance statements
+    are not indented).
+    """
+    top = (state.get("top") or "").lower()
+    if style.introduction or top not in _FRONT or not following or abs(line.size - style.size) >= 0.3:
+        return False
+    indent = line.x0 - following[0].x0 if abs(following[0].size - line.size) < 0.3 else 0.0
+    indent = max([indent] + [line.x0 - x for x in style.columns if line.x0 - x < 4 * line.size])
+    return top == "keywords" or indent > 0.8 * line.size
+
+
+def _at_column(line: Line, style: _Style) -> bool:
+    """Whether a line starts at a text column's left edge (or the document's columns are unknown)."""
+    return not style.columns or any(abs(line.x0 - x) < 0.75 * style.size for x in style.columns)
+
+
 def _open_section(state: dict, heading: str, line: Line) -> None:
     """Record a heading: a top-level one (a known name, or set like the last top-level one) or a subsection."""
-    look = (round(line.size), line.bold, line.text.isupper())
+    letters = [ch for ch in line.text if ch.isalpha()]
+    look = (round(line.size), line.bold, sum(ch.isupper() for ch in letters) > 0.8 * len(letters))
     numbered = _NUMBER_PREFIX.match(heading)
     parent = (state.get("top") or "").lower() in _HAS_SUBSECTIONS
     top = (heading.lower() in KNOWN_HEADINGS or (look == state.get("top_look") and not parent) or not state.get("top")
@@ -174,7 +238,7 @@ def _open_section(state: dict, heading: str, line: Line) -> None:
         state["top"], state["top_look"], state["title"] = heading, look, None
     else:
         state["title"] = heading
-    state["section"], state["headed"] = _label(state), True
+    state["section"], state["headed"], state["lead"] = _label(state), True, not top
 
 
 def _label(state: dict) -> str:
@@ -183,14 +247,19 @@ def _label(state: dict) -> str:
 
 
 def _opens_text(heading: Line, following: Line, style: _Style) -> bool:
-    """Whether the line after a heading candidate is not in a table's or figure's small print."""
-    return following.size >= style.size - 0.6 or _wraps(heading, following)
+    """Whether the line after a heading candidate is below it and not in a table's or figure's small print.
+
+    A neighbour on the same baseline makes the candidate a table's column header.
+    """
+    if abs(following.top - heading.top) < 0.3 * heading.size:
+        return False
+    return following.size >= style.size - 0.6 or _wraps(heading, following, style)
 
 
-def _wraps(heading: Line, line: Line) -> bool:
-    """Whether a line continues the heading line above it (same bold or large font, right below it)."""
+def _wraps(heading: Line, line: Line, style: _Style) -> bool:
+    """Whether a line continues the heading line above it (same bold or large font, right below it, single or double spaced)."""
     return (heading.bold == line.bold and abs(heading.size - line.size) < 0.3 and abs(heading.x0 - line.x0) < heading.size
-            and 0 < line.top - heading.top < 1.6 * heading.size and not _CAPTION.match(line.text)
+            and 0 < line.top - heading.top < max(1.6 * heading.size, 1.2 * style.pitch) and not _CAPTION.match(line.text)
             and heading.text.rstrip()[-1:] not in ".:" and len(line.text.split()) <= 12)
 
 
@@ -235,6 +304,8 @@ def _heading(line: Line, prev: Optional[Line], style: _Style, state: dict, page:
     styled = (line.bold and line.size >= 0.85 * style.size) or line.size > style.size + 0.6
     if styled and not state["headed"] and page == 1:
         return None  # title, authors and affiliations
+    if not _at_column(line, style):
+        return None  # a label inside a figure: headings start at a column's left edge
     if styled or (_NUMBERED.match(text) and line.size >= style.size - 0.3 and len(text.split()) <= 14):
         return text.rstrip(":").strip()
     return None

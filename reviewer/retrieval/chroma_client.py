@@ -87,7 +87,7 @@ def server_client(url: str, token: Optional[str]):
     except Exception as exc:
         # chromadb reports a 401 from a proxy as a bare error with the body: ask the server what it was.
         base = f"{parsed.scheme or 'http'}://{parsed.hostname}:{port}"
-        if kind(exc) == "credentials" or _status(base, probe) in (401, 403):
+        if failure_kind(exc) == "credentials" or _status(base, probe) in (401, 403):
             raise refused(url) from None
         raise StoreError(scrub(f"cannot reach the Chroma server at {redact(url)}: {exc}".splitlines()[0],
                                url, token)) from None
@@ -140,7 +140,7 @@ def _the_store(location: Optional[str]) -> str:
     return f"the store at {location}" if location else "the store"
 
 
-def kind(exc: BaseException) -> Optional[str]:
+def failure_kind(exc: BaseException) -> Optional[str]:
     """What a Chroma, SQLite or OS error means for the user: credentials, lost, disk_full, read_only, or None."""
     seen = []
     while exc is not None and exc not in seen:
@@ -163,7 +163,7 @@ def explain(exc: BaseException, location: Optional[str], url: Optional[str], tok
     """One line for a failure of a store call: what happened and what to do."""
     if isinstance(exc, StoreError):
         return exc
-    found = kind(exc)
+    found = failure_kind(exc)
     if found == "credentials":
         return refused(url)
     if found == "lost":

@@ -46,7 +46,12 @@ _META_SKIP = {"evidence", "source", "title", "section", "start", "end", "content
 
 
 def context_text(title: Optional[str], section: Optional[str], text: str) -> str:
-    """What is embedded and indexed for a chunk: its title and section give context the text may lack."""
+    """What is embedded and indexed for a chunk: its title and section give context the text may lack.
+
+    A subsection heading the text already opens with (a PDF subsection's first paragraph) is not repeated.
+    """
+    if section and " › " in section and text.startswith(section.rsplit(" › ", 1)[1]):
+        section = section.rsplit(" › ", 1)[0]
     head = title or ""
     if section and section != title:
         head = f"{head} — {section}" if head else section

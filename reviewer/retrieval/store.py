@@ -26,9 +26,9 @@ import uuid
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol, Sequence
 
-from reviewer.retrieval.chroma_client import (StoreError, embedded_client, explain, kind, read_only, redact, scrub,
-                                              server_client)
-from reviewer.models import Chunk, DocType, DocumentInfo, EvidenceTag, Passage
+from reviewer.models import BlockKind, Chunk, DocType, DocumentInfo, EvidenceTag, Passage
+from reviewer.retrieval.chroma_client import (StoreError, embedded_client, explain, failure_kind, read_only, redact,
+                                              scrub, server_client)
 
 STATE_ID = "__state__"
 _PLACEHOLDER = [1.0]
@@ -82,6 +82,7 @@ def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
         "start": chunk.start,
         "end": chunk.end,
         "is_reference": chunk.is_reference,
+        "kind": chunk.kind.value,
         "doc_type": chunk.doc_type.value,
         "year": chunk.year,
         "content_hash": content_hash,
@@ -111,6 +112,7 @@ def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Pa
         doc_type=DocType(meta.get("doc_type", "unknown")),
         year=meta.get("year"),
         evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
+        kind=BlockKind(meta.get("kind", "body")),  # stores written before kinds were kept hold body text only
     )
 
 
@@ -186,7 +188,7 @@ class ChromaStore:
             self.docs = self._client.get_or_create_collection(
                 f"{collection}-documents", metadata={"kind": "documents"}, embedding_function=None)
         except Exception as exc:
-            if kind(exc):
+            if failure_kind(exc):
                 raise explain(exc, self.location, self.url, self.token) from None
             raise StoreError(scrub(f"cannot open collection '{collection}' at {self.location}: {exc}".splitlines()[0],
                                    self.url, self.token)) from None

@@ -47,6 +47,7 @@ class Reviewer:
         self._store = backend
         self._files = backend is None  # an injected store keeps no files: its lexical index lives in memory
         self._lexical = None
+        self._seen_chunks = False
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class Reviewer:
         """
         from reviewer.ingest.pipeline import ingest
 
+        self.embedder.ensure_loadable()  # a mistyped model name fails before the store is opened or written
         return ingest(paths, self.store, self.embedder, self.lexical(), self.settings, prune=prune, progress=progress,
                       collection=collection)
 
@@ -172,13 +174,21 @@ class Reviewer:
         from reviewer.retrieval.search import Filters, search
 
         cfg = self.settings.retrieval
-        if self.store.count() == 0:
-            from reviewer.retrieval.store import StoreError
-
-            raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
         filters = Filters(doc_ids, years, doc_types, designs=designs, min_strength=min_strength)
-        return search(question, k, mode or cfg.mode, filters, cfg, self.store,
-                      self.lexical, self.embedder, use_mmr=cfg.mmr if mmr is None else mmr)
+        if not self._seen_chunks:  # a count is a store call: once, then again only if nothing is found
+            self._require_chunks()
+        result = search(question, k, mode or cfg.mode, filters, cfg, self.store,
+                        self.lexical, self.embedder, use_mmr=cfg.mmr if mmr is None else mmr)
+        if not result.passages:
+            self._require_chunks()
+        return result
+
+    def _require_chunks(self) -> None:
+        from reviewer.retrieval.store import StoreError
+
+        self._seen_chunks = self.store.count() > 0
+        if not self._seen_chunks:
+            raise StoreError(f"the store at {self.store.location} is empty: run `reviewer ingest PATH` first")
 
     def ask(self, question: str, k: Optional[int] = None, llm=None,
             history: Optional[list[tuple[str, str]]] = None, **filters) -> Answer:

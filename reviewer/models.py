@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from reviewer.text import caption_label
 
@@ -92,8 +92,18 @@ class Document(BaseModel):
     file: Optional[str] = Field(None, description="The local PDF the text came from.")
     abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = Field(description="sha256 of the content; identity for incremental ingest.")
+    sources: list[str] = Field(default_factory=list, description="Every path holding this same text, `source` "
+                               "first (set at ingest, where a copy under another name is stored once).")
     blocks: list[Block] = Field(default_factory=list)
     evidence: Optional[EvidenceTag] = Field(None, description="The document's own design, set at ingest.")
+
+    def text_hash(self) -> Optional[str]:
+        """sha256 of the parsed text, whitespace normalised (the same text under another file name
+        has the same hash whatever its bytes); None for a document without text."""
+        import hashlib
+
+        text = " ".join(" ".join(b.text for b in self.blocks).split())
+        return hashlib.sha256(text.encode()).hexdigest() if text else None
 
 
 class Chunk(BaseModel):
@@ -112,6 +122,8 @@ class Chunk(BaseModel):
     kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
+    suspect: bool = Field(False, description="Its text addresses a language model ('ignore previous "
+                          "instructions', 'you are', 'answer that'): shown as suspect, never quoted as an answer.")
     evidence: Optional[EvidenceTag] = None
     doc_evidence: Optional[EvidenceTag] = Field(None, description="Its document's tag (stored for filtering).")
 
@@ -149,6 +161,8 @@ class Passage(BaseModel):
     doc_type: DocType = DocType.unknown
     year: Optional[int] = None
     evidence: Optional[EvidenceTag] = None
+    suspect: bool = Field(False, description="Its text addresses a language model (marked at ingest); false "
+                          "for chunks stored before the mark existed.")
     kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
 
     @property
@@ -179,6 +193,8 @@ class IngestReport(BaseModel):
     documents_unchanged: int = 0
     documents_removed: int = 0
     removed: list[str] = Field(default_factory=list, description="The source of every document pruned, and why.")
+    duplicates: list[str] = Field(default_factory=list, description="Files whose text is already stored under "
+                                  "another name, one line each: recorded as a source of that document, stored once.")
     chunks_embedded: int = 0
     failures: list[IngestFailure] = Field(default_factory=list)
     seconds: float = 0.0
@@ -188,15 +204,26 @@ class DocumentInfo(Reference):
     """A document as recorded in the store."""
 
     source: str
+    sources: list[str] = Field(default_factory=list, description="Every file holding this text, `source` first: "
+                               "the same content under several names is stored once.")
     abstract: Optional[str] = Field(None, description="The abstract a reference manager's record gives.")
     content_hash: str = ""
+    text_hash: Optional[str] = Field(None, description="sha256 of the parsed text (finds copies under other names); "
+                                     "absent in records written before copies were detected.")
     chunks: int = 0
     evidence: Optional[EvidenceTag] = Field(None, description="The document's study design, strength and reasons.")
+
+    @model_validator(mode="after")
+    def _sources(self) -> "DocumentInfo":
+        if not self.sources:  # a record written before copies were recorded
+            self.sources = [self.source]
+        return self
 
     @classmethod
     def of(cls, doc: "Document", chunks: int = 0) -> "DocumentInfo":
         """The record of a loaded document (its metadata, without the text)."""
-        return cls(**doc.model_dump(include=set(cls.model_fields) - {"chunks"}), chunks=chunks)
+        return cls(**doc.model_dump(include=set(cls.model_fields) - {"chunks", "text_hash"}), chunks=chunks,
+                   text_hash=doc.text_hash())
 
     def reference(self) -> Reference:
         """The bibliographic part of the record."""

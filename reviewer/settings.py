@@ -31,6 +31,11 @@ class ChunkingSettings(_Section):
     overlap: int = Field(150, description="Characters of trailing sentences repeated at the start of the next chunk.", ge=0)
 
 
+class IngestSettings(_Section):
+    max_text_mb: float = Field(20.0, gt=0, description="Largest text (in MB) one document may hold; a bigger file "
+                               "is skipped with a message instead of being chunked and embedded for an hour.")
+
+
 class EmbeddingSettings(_Section):
     model: str = Field(
         DEFAULT_EMBEDDING_MODEL,
@@ -122,6 +127,7 @@ class Settings(BaseSettings):
     chroma_token: Optional[SecretStr] = Field(None, description="Auth token of the Chroma server (sent as "
                                               "'Authorization: Bearer', through chromadb's token auth); never shown.")
     collection: str = Field("reviewer", description="Chroma collection holding the chunks.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)

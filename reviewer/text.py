@@ -1,4 +1,5 @@
-"""Text helpers every stage shares: sentences, tokens, stems, stopwords, numbers and [n] markers.
+"""Text helpers every stage shares: sentences, tokens, stems, stopwords, numbers, [n] markers, and
+text that addresses a language model (marked as suspect at ingest, flagged in answers).
 
 One copy of each, so "a sentence", "a content word" or "a citation marker" means the same thing
 to the chunker, the grader, the answerer, the citation check and the summary. Nothing here
@@ -274,6 +275,26 @@ _METHODS_SECTION = re.compile(r"\b(?:methods?|methodology|materials|search strat
 def is_methods_section(section: str | None) -> bool:
     """Whether a section heading (or a question) names methods: "Methods", "Search strategy", "Eligibility"."""
     return bool(section and _METHODS_SECTION.search(section))
+
+
+# Text that addresses a language model: marked as suspect at ingest, never evidence.
+_INSTRUCTION = re.compile(
+    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all|any|your|the)\b[^.]{0,20}"
+    r"\b(?:instructions?|prompts?|rules|directions|context)\b"
+    r"|\byou are (?:now )?(?:[\w-]+ ){0,3}(?:ai|assistant|language model|chatbot|gpt|llm)\b"
+    # "answer that ..." as a command: at the start of a sentence or after "and", "please", "must"...; in
+    # running prose "a pluripotent state with", "cells respond with", "critics say that" are findings.
+    r"|(?:^\s*|[.:;!?\n\"“]\s*|\b(?:and|then|please|just|now|instead|must|always)\s+)"
+    r"(?:answer|respond|reply|say|state|tell the user|write) (?:only )?(?:that|with|by saying)\b"
+    r"|\b(?:system prompt|new instructions?|as an ai)\b"
+    r"|\bdo not (?:cite|mention|reveal)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """Whether text addresses a language model ("ignore previous instructions", "you are", "answer that")."""
+    return bool(_INSTRUCTION.search(text))
 
 
 # ---------------------------------------------------------------- captions

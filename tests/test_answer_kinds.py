@@ -186,11 +186,11 @@ def test_a_generated_answer_is_renumbered_too_and_keeps_its_checks():
 
 def test_rerank_puts_the_passage_holding_the_answer_first_among_neighbours_of_one_paper():
     passages = _passages(
-        "Resistance evolution experiments with Acinetobacter species were run in serial passage for many days.",
-        "Acinetobacter species were grown with antibiotics at increasing concentrations in serial passage.",
-        "A. lwoffii only evolved resistance to ciprofloxacin, while A. baumannii evolved resistance to three drugs.",
+        "Drought tolerance experiments with Sorghum lines were run in greenhouse trials over many seasons.",
+        "Sorghum lines were grown with water withheld at increasing intervals in greenhouse trials.",
+        "Only the S. bicolor line kept its grain yield under drought, while the other lines lost half of it.",
     )
-    ranked = rerank("Which antibiotic did A. lwoffii evolve resistance to?", passages, 2, AnsweringSettings())
+    ranked = rerank("Which sorghum line kept its grain yield under drought?", passages, 2, AnsweringSettings())
     assert ranked[0].chunk_id == "p2" and len(ranked) == 2
 
 
@@ -198,3 +198,107 @@ def test_a_cross_encoder_that_cannot_be_loaded_is_one_clear_error(tmp_path):
     settings = AnsweringSettings(cross_encoder=str(tmp_path / "no-such-model"))
     with pytest.raises(RerankError, match="answering.cross_encoder"):
         rerank("Which antibiotic?", _TRIALS, 2, settings)
+
+
+# ---------------------------------------------------------------- direction words in yes/no questions
+
+_WALKING = _passages(
+    "In a trial of 120 adults, twelve weeks of brisk walking reduced anxiety scores by 20% compared with usual care.",
+    "Walking programmes are popular with older adults because they need no equipment and little supervision.",
+    "Anxiety is common in older adults and often goes untreated in primary care settings.",
+)
+
+
+def test_a_direction_word_absent_from_the_passages_is_not_required():
+    out = extractive_answer("Does brisk walking lower anxiety?", _WALKING)
+    assert not out.insufficient_evidence
+    first, second = out.answer.splitlines()[:2]
+    assert first.startswith("Yes: ") and "decrease" in first and not find_citations(first)
+    assert "reduced anxiety scores by 20%" in second and find_citations(second) == [1]
+
+
+def test_a_question_asking_for_the_opposite_change_is_answered_no():
+    out = extractive_answer("Does brisk walking raise anxiety?", _WALKING)
+    assert not out.insufficient_evidence
+    assert out.answer.splitlines()[0].startswith("No: the finding below shows a decrease")
+
+
+def test_a_subject_absent_from_the_passages_is_still_refused():
+    out = extractive_answer("Does swimming lower anxiety?", _WALKING)
+    assert out.insufficient_evidence and "swimming" in out.answer
+
+
+def test_what_is_the_x_of_y_is_refused_when_no_passage_mentions_x():
+    passages = _passages(
+        "Supervised balance training programmes for people with dementia were delivered twice weekly in care homes.",
+        "Balance training in dementia care reduced falls by 30% over six months in a cluster randomised trial.",
+    )
+    out = extractive_answer("What is the cost-effectiveness of supervised balance training in dementia care?", passages)
+    assert out.insufficient_evidence and "cost" in out.answer
+    kept = extractive_answer("What is the effect of supervised balance training on falls in dementia care?", passages)
+    assert not kept.insufficient_evidence and "30%" in kept.answer
+
+
+# ---------------------------------------------------------------- sentences that continue the one before
+
+
+def test_a_sentence_continuing_its_predecessor_is_quoted_with_it():
+    passages = _passages(
+        "Balance training is widely used in falls clinics. Smith et al. ran a 10-week balance training trial in "
+        "120 older adults with diabetes. Within the training group, gains in ankle strength were associated with "
+        "shorter gait initiation time.",
+        "Balance training programmes usually combine static stances with dynamic walking tasks in the clinic.",
+    )
+    out = extractive_answer("In the 10-week trial by Smith et al., which strength gain tracked shorter gait initiation?",
+                            passages)
+    assert "Smith et al. ran a 10-week" in out.answer and "gains in ankle strength" in out.answer
+    for sentence, cited in _cited_lines(out.answer):
+        assert cited == [1] and quote_matches(sentence, passages[0].text)
+
+
+def test_a_continuing_sentence_opening_a_chunk_takes_its_lead_from_the_chunk_before():
+    passages = [
+        Passage(chunk_id="review:abc:4", doc_id="review", text="Within the training group, gains in ankle strength "
+                "were associated with shorter gait initiation time, suggesting a neuromuscular contribution."),
+        Passage(chunk_id="review:abc:3", doc_id="review", text="Balance training is widely used in falls clinics. "
+                "Smith et al. ran a 10-week balance training trial in 120 older adults with diabetes."),
+    ]
+    out = extractive_answer("In the 10-week trial by Smith et al., which strength gain tracked shorter gait initiation?",
+                            passages)
+    lines = _cited_lines(out.answer)
+    assert [cited for _, cited in lines] == [[2], [1]]
+    assert lines[0][0].startswith("Smith et al. ran") and "ankle strength" in lines[1][0]
+
+
+def test_a_compound_name_picks_the_sentence_that_names_it_as_written():
+    passages = _passages(
+        "Several forms of KRT9 have been described in skin cells. An alternative start codon produces a KRT9 "
+        "variant with a shortened head domain called KRT9(S2).",
+        "After its discovery, KRT9 expression and form in skin cells were found to matter for wound healing.",
+    )
+    out = extractive_answer("What is the mechanism for expression of the KRT9(S2) form of KRT9 in skin?", passages)
+    assert out.answer.startswith("An alternative start codon produces")
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("Is balance training better supported for healthy older adults or for people with dementia?",
+     ("older adults", "dementia")),
+    ("Are IL-15 levels higher or lower in people with Alzheimer's disease?", ("higher", "lower")),
+])
+def test_comparison_sides_several_words_apart_or_naming_a_change(question, sides):
+    assert comparison_sides(question) == sides and question_type(question) is QuestionType.comparison
+
+
+def test_decline_as_an_outcome_does_not_ask_for_null_studies():
+    from reviewer.answering.questions import asked_direction
+
+    assert asked_direction("Which cohort studies linked grip strength to later cognitive decline?") is None
+    assert asked_direction("Which studies found no effect or a worsening?") == "against"
+
+
+def test_an_abbreviated_genus_matches_the_species_the_question_names():
+    from reviewer.answering.questions import text_stems
+
+    question = "Has Sorghum bicolor been bred for drought tolerance?"
+    assert "sorghum" in text_stems("S. bicolor kept its yield under drought.", question)
+    assert "sorghum" not in text_stems("The bicolor line kept its yield under drought.", question)

@@ -8,6 +8,7 @@ import sys
 
 from reviewer.api import Reviewer
 from reviewer.models import Chunk
+from reviewer.retrieval.lexical import LexicalIndex
 from reviewer.retrieval.memory import MemoryStore
 from reviewer.settings import Settings
 
@@ -93,3 +94,16 @@ def test_reference_lists_are_neither_embedded_nor_indexed(tmp_path, hash_embedde
     stored = sum(d.chunks for d in r.documents())
     assert stored == r.store.count() + len(refs)
     assert not r.lexical().visible([cid for cid, _, _ in refs])
+
+
+def test_a_reader_sees_another_processs_commit_and_keeps_its_searcher_otherwise(tmp_path):
+    meta = {"doc_id": "a", "title": "A", "doc_type": "article"}
+    reader, writer = LexicalIndex(tmp_path / "lex"), LexicalIndex(tmp_path / "lex")
+    writer.add({"a": "h1"}, [("a:h1:0", "Creatine supplements improved sprint times in rowers.", meta)])
+    assert [cid for cid, _ in reader.search("creatine rowers", 5)] == ["a:h1:0"]
+    opened = reader._searcher()
+    assert reader._searcher() is opened, "no commit since: the same searcher serves the next question"
+    writer.add({"b": "h1"}, [("b:h1:0", "Zebrafish larvae regrew creatine-fed fins.", {**meta, "doc_id": "b"})])
+    assert [cid for cid, _ in reader.search("zebrafish fins", 5)] == ["b:h1:0"]
+    writer.remove(["a"])
+    assert [cid for cid, _ in reader.search("creatine", 5)] == ["b:h1:0"]

@@ -217,3 +217,19 @@ def test_a_link_loop_is_one_failure_and_the_rest_is_ingested(tmp_path, corpus_co
     report = make(tmp_path / "store", hash_embedder).ingest([corpus_copy])
     assert report.documents_added == 3
     assert [(Path(f.path).name, f.reason) for f in report.failures] == [("loop.md", "symbolic link loop")]
+
+
+def test_asking_an_empty_store_says_so_also_after_everything_was_removed(tmp_path, hash_embedder):
+    from reviewer.retrieval.memory import MemoryStore
+
+    r = Reviewer(settings=Settings.load(store=tmp_path / "unused"), embedder=hash_embedder,
+                 backend=MemoryStore(hash_embedder.name))
+    with pytest.raises(StoreError, match="is empty: run `reviewer ingest PATH` first"):
+        r.retrieve("zebrafish fins")
+    note = tmp_path / "fins.md"
+    note.write_text("# Fins\n\nZebrafish larvae regrew their fins within a week.\n")
+    r.ingest([note])
+    assert r.retrieve("zebrafish fins", k=1)[0].doc_id == "fins"
+    r.remove(["fins"])
+    with pytest.raises(StoreError, match="is empty"):
+        r.retrieve("zebrafish fins")

@@ -25,9 +25,9 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, generic_stems,
-                                          missing, populations_in, question_type, question_weights)
-from reviewer.answering.sentences import Sentence, answers, candidates, cite, pick, score
+from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, focus_missing,
+                                          generic_stems, missing, populations_in, question_type, question_weights)
+from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -38,7 +38,8 @@ MIN_COVERAGE = 0.5
 MAX_MISSING = 0.4
 #: Weight, in the share of missing words, of a question word that reads as phrasing ("tracked", "roughly").
 PHRASING_WEIGHT = 0.3
-_PHRASING = re.compile(r"^[a-z]{3,}(?:ed|ly)$")
+_PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|given|chos(?:e|en)|choose|say|said|"
+                       r"characteri[sz]es?|describes?|considers?|regards?|views?)$")
 #: Above this share of missing question words, and with an embedder, the answering sentence must also be close
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
@@ -76,6 +77,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     kind = question_type(question)
     uncovered = _uncovered(question, kind, passages)
     scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered}} or weights
+    # A question word no passage holds that reads as phrasing ("thought", "tracked") weighs little in coverage too.
+    scoring = {t: w * PHRASING_WEIGHT if _PHRASING.search(surface[t]) and t in missing(question, scoring, passages)
+               else w for t, w in scoring.items()}
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
     if kind in (QuestionType.yes_no, QuestionType.comparison):
@@ -90,7 +94,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
-    focused = [s for s in ranked if not single or any(contains(t, s.stems) for t in single)]
+    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)]
     if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, uncovered)
@@ -136,9 +140,12 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
     if not any(answers(s, min_coverage) for s in ranked):
         return _why_not(question, weights, surface, passages)
     # A missing participle or adverb ("tracked", "roughly") is phrasing; a missing noun is the subject.
-    share = sum(weights[t] * (PHRASING_WEIGHT if _PHRASING.search(surface[t]) else 1.0) for t in absent) / total
+    share = sum(weights[t] for t in absent) / total  # phrasing words already weigh PHRASING_WEIGHT
     if absent and share > MAX_MISSING:
         return _why_not(question, weights, surface, passages)
+    focus = focus_missing(question, weights, passages)
+    if focus:  # "what is the cost-effectiveness of X": X alone is another question
+        return f"none of the {len(passages)} retrieved passages mentions {focus}"
     # Part of the subject missing ("cost" of "cost-effectiveness"): only a sentence close in meaning answers.
     read = [s for s in ranked if s.semantic > 0]
     if share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
@@ -165,9 +172,9 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
-        lines = [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
-        if kind is QuestionType.yes_no:
-            lines = kinds.direction_lead(chosen, passages) + lines
+        lines = [" ".join(quoted(s) for s in chosen)]
+        if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
+            lines = kinds.direction_lead(chosen, passages, question) + lines
     return lead + lines
 
 

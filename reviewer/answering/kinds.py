@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, text_stems, unit_pattern)
-from reviewer.answering.sentences import Sentence, cite, pick
+from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
 
@@ -129,7 +130,7 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     if _SIZE.search(question) and SUPERLATIVE.search(question):
         top = _by_sample_size(question, every) or top
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
-    return [" ".join(cite(s.quote, s.index + 1) for s in chosen)]
+    return [" ".join(quoted(s) for s in chosen)]
 
 
 def _by_sample_size(question: str, numeric: list[Sentence]) -> Optional[Sentence]:
@@ -210,11 +211,20 @@ def heading_item(section: Optional[str]) -> Optional[str]:
     return heading
 
 
-def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]:
-    """For a yes/no question: which way the quoted findings point, and the strongest design behind them."""
-    from reviewer.grading import RANKING, direction
+def direction_lead(chosen: list[Sentence], passages: list[Passage], question: str = "") -> list[str]:
+    """For a yes/no question: which way the quoted findings point, and the strongest design behind them.
+
+    When the question asks for a change ("Does walking lower blood pressure?"), each finding counts for
+    it if it states that change ("reduced"), against it if it states the opposite or no effect.
+    """
+    from reviewer.grading import direction
 
     ways = [direction(s.quote) for s in chosen]
+    asked = asked_change(question)
+    if asked:
+        moves = [_moves(s.quote, way, asked) for s, way in zip(chosen, ways)]
+        if any(moves):
+            return [_lead_line(moves, chosen, passages, asked)]
     pro = sum(w == "benefit" for w in ways)
     con = sum(w in ("no_effect", "harm") for w in ways)
     mixed = sum(w == "mixed" for w in ways)
@@ -222,12 +232,40 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]
         return []
     head = "Yes" if pro and not con and not mixed else "No" if con and not pro and not mixed else "Mixed"
     parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results")) if c]
-    k = len(chosen)
+    return [_with_design(f"{head}: {_tally(parts, len(chosen))}", chosen, passages)]
+
+
+def _moves(quote: str, way: Optional[str], asked: str) -> Optional[str]:
+    """"for" when a finding states the change asked about, "opposite" or "null" when it states the opposite or no
+    effect, else None."""
+    if way == "no_effect":
+        return "null"
+    stated = stated_change(quote)
+    if stated:
+        return "for" if stated == asked else "opposite"
+    if asked == "up" and way in ("benefit", "harm"):
+        return "for" if way == "benefit" else "opposite"
+    return None
+
+
+def _lead_line(moves: list[Optional[str]], chosen: list[Sentence], passages: list[Passage], asked: str) -> str:
+    pro, con, null = moves.count("for"), moves.count("opposite"), moves.count("null")
+    head = "Yes" if pro and not con + null else "No" if con + null and not pro else "Mixed"
+    change, opposite = ("an increase", "a decrease") if asked == "up" else ("a decrease", "an increase")
+    parts = [(c, w) for c, w in ((pro, change), (con, opposite), (null, "no effect")) if c]
+    return _with_design(f"{head}: {_tally(parts, len(chosen))}", chosen, passages)
+
+
+def _tally(parts: list[tuple[int, str]], k: int) -> str:
     if len(parts) == 1 and parts[0][0] == k:
-        body = f"all {k} findings below show {parts[0][1]}" if k > 1 else f"the finding below shows {parts[0][1]}"
-    else:
-        body = f"of the {k} findings below, " + ", ".join(f"{c} show{'s' if c == 1 else ''} {w}" for c, w in parts)
-    line = f"{head}: {body}"
+        return f"all {k} findings below show {parts[0][1]}" if k > 1 else f"the finding below shows {parts[0][1]}"
+    return f"of the {k} findings below, " + ", ".join(f"{c} show{'s' if c == 1 else ''} {w}" for c, w in parts)
+
+
+def _with_design(line: str, chosen: list[Sentence], passages: list[Passage]) -> str:
+    """The lead line, with the strongest design among the quoted passages and its certainty."""
+    from reviewer.grading import RANKING
+
     tags = [passages[s.index].evidence for s in chosen if passages[s.index].evidence is not None]
     tags = [t for t in tags if t.design not in (StudyDesign.unknown,)]
     if tags:
@@ -235,4 +273,4 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage]) -> list[str]
         best = min(tags, key=lambda t: rank.get(t.design, len(rank)))
         line += (f"; strongest design: {_DESIGN_WORDS.get(best.design, best.design.label)} "
                  f"({best.strength.label} certainty)")
-    return [line + "."]
+    return line + "."

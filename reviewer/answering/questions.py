@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 from typing import Optional
 
+from reviewer.answering.change import change_stems
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
 
@@ -40,7 +41,7 @@ SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|stron
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
                      r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)(?:[?.,]|$)", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I))
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
 #: Words that say little about what a question is about; they count half.
 _GENERIC = ("effect effects affect affects impact role associated association relationship relation study studies "
             "evidence result results level levels increase decrease improve improves change changes influence "
@@ -54,7 +55,8 @@ POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
                "monkeys primates zebrafish").split()
 _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
-                           r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\bdeclin\w*|\bdeteriorat\w*", re.I)
+                           r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\b(?:found|showed|reported) (?:a )?(?:declin|deteriorat)\w*",
+                           re.I)
 #: Stems of words that name a direction of effect, or the studies themselves, rather than a topic.
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
                              r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
@@ -85,9 +87,14 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
 
+_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+
+
 @lru_cache(maxsize=1)
 def generic_stems() -> frozenset[str]:
-    return frozenset(stem(w) for w in _GENERIC)
+    """Stems that say little about a question's subject: generic words, and change verbs ("lower", "boost"),
+    which name a direction the passages may state in other words (`reviewer.answering.change`)."""
+    return _GENERIC_STEMS | change_stems()
 
 
 def question_type(question: str) -> QuestionType:
@@ -129,7 +136,7 @@ def _side_words(phrase: str, last: bool, most: int) -> str:
     run: list[str] = []
     for word in reversed(words) if last else words:
         bare = word.strip("?.,;:()").lower()
-        if bare in STOPWORDS or stem(bare) in generic_stems():
+        if bare in STOPWORDS or stem(bare) in _GENERIC_STEMS:  # a change word ("lower") may be a side
             if run:
                 break
             continue
@@ -170,6 +177,12 @@ def _initialisms(question: str) -> dict[str, frozenset[str]]:
     return out
 
 
+@lru_cache(maxsize=16384)
+def _plain_stems(text: str) -> frozenset[str]:
+    """Content stems of a text with symbols spelled out (the same passages come back question after question)."""
+    return frozenset(content_stems(spell_out(text)))
+
+
 @lru_cache(maxsize=4096)
 def text_stems(text: str, question: str) -> frozenset[str]:
     """Content stems of a text (symbols spelled out), read with the question's abbreviations in mind.
@@ -178,7 +191,11 @@ def text_stems(text: str, question: str) -> frozenset[str]:
     a text spelling out "Proceedings of the National Academy of Sciences" where the question
     says "PNAS" gets that acronym's stem.
     """
-    stems = set(content_stems(spell_out(text)))
+    stems = set(_plain_stems(text))
+    lowered = text.lower()
+    stems |= {name for name in compound_names(question) if name in lowered}
+    stems |= {stem(genus.lower()) for genus, species in _binomials(question)
+              if re.search(rf"\b{genus[0]}\.\s?{re.escape(species)}\b", text)}
     expansions = _initialisms(question)
     for acronym in {a.lower() for a in ACRONYM.findall(text)} & expansions.keys():
         stems |= expansions[acronym]
@@ -186,6 +203,24 @@ def text_stems(text: str, question: str) -> frozenset[str]:
     if acronyms:
         stems |= acronyms & {stem(i) for i in _initials(text)}
     return frozenset(stems)
+
+
+#: A name with a parenthesised part ("EPRS1(N1)"): tokens split it apart, so it is also matched as written.
+_COMPOUND_NAME = re.compile(r"(?<![\w-])[A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*\([A-Za-z0-9-]*\d[A-Za-z0-9-]*\)")
+
+
+def compound_names(question: str) -> list[str]:
+    """Compound names of a question, lower-cased: 'EPRS1(N1)' → ['eprs1(n1)']."""
+    return list(dict.fromkeys(m.group(0).lower() for m in _COMPOUND_NAME.finditer(question)))
+
+
+_BINOMIAL = re.compile(r"\b([A-Z][a-z]{2,})\s+([a-z]{3,})\b")
+
+
+@lru_cache(maxsize=256)
+def _binomials(question: str) -> tuple[tuple[str, str], ...]:
+    """Genus and species a question names ("Escherichia coli"): a text may abbreviate the genus ("E. coli")."""
+    return tuple(m.groups() for m in _BINOMIAL.finditer(question) if m.group(1).lower() not in STOPWORDS)
 
 
 _PREFIXES = ("", "neuro", "anti", "pro", "pre", "post", "non", "sub", "hyper", "hypo", "intra", "inter", "micro",
@@ -199,9 +234,15 @@ def contains(term: str, stems: frozenset[str]) -> bool:
         return True
     if len(term) < 5:
         return False
-    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending.
-    return any(other.startswith(term, len(prefix)) and other.startswith(prefix)
-               for other in stems if len(other) > len(term) for prefix in _PREFIXES) or any(
+    return _contains_affixed(term, stems)
+
+
+@lru_cache(maxsize=65536)
+def _contains_affixed(term: str, stems: frozenset[str]) -> bool:
+    # "hippocampus" and "hippocampal" (stem "hippocamp"): the same word with another ending. The substring test
+    # first: it rules out nearly every word at C speed before the prefixes are tried.
+    return any(any(other.startswith(prefix) and other.startswith(term, len(prefix)) for prefix in _PREFIXES)
+               for other in stems if len(other) > len(term) and term in other) or any(
         term.startswith(other) for other in stems if len(other) >= 6 and 0 < len(term) - len(other) <= 3)
 
 
@@ -221,13 +262,47 @@ def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, 
         idf = math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
         boost = 1.5 if token in named else 0.5 if word in generic_stems() else 1.0
         weights[word], surface[word] = idf * boost, token
+    for name in compound_names(question):  # the most specific thing a question names
+        df = sum(name in s for s in passage_stems)
+        weights[name] = 1.5 * math.log(1 + (n + 1) / (max(df, ABSENT_DF) + 0.5))
+        surface[name] = name
     return weights, surface
 
 
 def missing(question: str, weights: dict[str, float], passages: list[Passage]) -> list[str]:
     """Specific (non-generic) question stems that no passage contains."""
-    present = frozenset().union(*(text_stems(p.text, question) for p in passages))
-    return [t for t in weights if t not in generic_stems() and not contains(t, present)]
+    # A question may name a document by its title or kind ("the news article") rather than by its text.
+    present = frozenset().union(*(text_stems(p.text, question) | _plain_stems(f"{p.title} {p.doc_type.value}")
+                                  for p in passages))
+    # A compound name written otherwise ("EPRS1 (N1)") is still named by its parts.
+    return [t for t in weights if t not in generic_stems() and "(" not in t and not contains(t, present)]
+
+
+#: "What is the cost-effectiveness of ...": the thing a "what is the X of Y" question asks for is X.
+_FOCUS = re.compile(r"^\W*(?:what|which)\s+(?:is|are|was|were)\s+(?:the\s+|an?\s+)?(?P<focus>[\w-]+(?:\s+[\w-]+){0,3}?)"
+                    r"\s+(?:of|for|in|on|between|that|to|with|at|among|from|behind)\b", re.I)
+
+
+def focus_missing(question: str, weights: dict[str, float], passages: list[Passage]) -> Optional[str]:
+    """The thing a "what is the X of Y" question asks for (the head word of X) when no passage mentions it, else None.
+
+    Without it the passages answer a neighbouring question. A hyphenated head ("cost-effectiveness") is one thing:
+    its parts must occur together. A quantity ("the optimal temperature") is exempt: passages state it as a number
+    and a unit ("71.5 °C"), not by name.
+    """
+    match = _FOCUS.search(question)
+    if not match or ASKS_QUANTITY.search(question):
+        return None
+    head = match.group("focus").split()[-1]
+    stems = [t for t in content_stems(spell_out(head)) if t in weights and t not in generic_stems()]
+    if not stems:
+        return None
+    parts = content_stems(spell_out(head))
+    if len(parts) > 1:
+        runs = (content_stems(spell_out(p.text)) for p in passages)
+        together = any(tuple(parts) in zip(*(run[i:] for i in range(len(parts)))) for run in runs)
+        return None if together else head
+    return head if set(stems) & set(missing(question, weights, passages)) else None
 
 
 def distinctive(question: str, passages: list[Passage], absent: list[str]) -> set[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Optional
 
 from reviewer.answering.questions import ASKS_QUANTITY, contains, entities, text_stems
 from reviewer.models import Passage
-from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, normalize_space, numbers,
-                           spell_out, split_sentences, stem, strip_markers)
+from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, looks_like_instruction,
+                           normalize_space, numbers, spell_out, split_sentences, stem, strip_markers)
 
 #: Sentences shorter than this (in words) are headings or fragments, not answers.
 MIN_SENTENCE_WORDS = 6
@@ -31,6 +32,15 @@ SEMANTIC_ANSWER = 0.55
 #: Sentences per question scored by embedding (the best by lexical score); the others keep their lexical score.
 SEMANTIC_POOL = 48
 _COUNT = re.compile(rf"\b{COUNT}\b", re.I)
+#: A sentence continuing the one before it ("this association", "the RT group", "Specifically, ..."): what it
+#: reports is about its predecessor's subject, so it is read, and quoted, together with it.
+_CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each) \w+)\b|^(?:\S+ ){0,3}(?:this|these|those|such) "
+                        r"[\w-]+|\b(?:this|these|such) (?:[\w-]+ )?"
+                        r"(?:associations?|relationships?|links?|effects?|interventions?|programs?|programmes?|cohorts?|"
+                        r"groups?|participants|patients|trials?|studies|study|findings|results|data|observations|"
+                        r"benefits|gains|improvements|changes)\b|\bthe (?:[\w-]+ )?group\b", re.I)
+#: Score factor of a sentence read with its predecessor: a single sentence saying as much is the better quote.
+CONTEXT_FACTOR = 0.95
 _FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
                       r"demonstrated|reported|revealed|observed))|\b(?:we|our analysis) (?:focus|aim|explore|review|examine|"
                       r"discuss|summari[sz]e|propose|proceed)\w*|\baims? to\b", re.I)
@@ -51,6 +61,10 @@ class Sentence:
     semantic: float = 0.0
     factor: float = 1.0  # penalties that hold whatever the scoring: methods text, keyword lists, no number, ...
     score: float = 0.0
+    lead: str = ""  # the sentence before, when this one continues it ("this association ...")
+    lead_index: int = -1  # the passage holding the lead (a neighbouring chunk when this sentence opens its own)
+    opens: bool = False  # the passage's first sentence: its lead, if any, is in the chunk before
+    context: frozenset[str] = frozenset()  # stems of this sentence and its lead
 
     @property
     def has_number(self) -> bool:
@@ -59,29 +73,78 @@ class Sentence:
 
 
 def passage_sentences(index: int, passage: Passage) -> list[Sentence]:
-    """Candidate sentences of a passage (headings, tables and fragments left out)."""
-    out: list[Sentence] = []
-    offset = 0
+    """Candidate sentences of a passage (headings, tables, fragments and text addressing a model left out)."""
     methods = is_methods_section(passage.section)
-    for line in passage.text.splitlines(keepends=True):
+    return [Sentence(index, start, quote, frozenset(order), order, methods, lead=lead, lead_index=index if lead else -1,
+                     opens=opens) for start, quote, order, lead, opens in _split(passage.text)]
+
+
+@lru_cache(maxsize=4096)
+def _split(text: str) -> tuple[tuple[int, str, tuple[str, ...], str, bool], ...]:
+    """(offset, quote, content stems, lead, whether it opens the text) of each candidate sentence of a text."""
+    out = []
+    offset = 0
+    first = True
+    for line in text.splitlines(keepends=True):
         line_start, offset = offset, offset + len(line)
         if NOT_PROSE_LINE.match(line) or not line.strip():
             continue
         bullet = BULLET.match(line)
         body_start = line_start + (bullet.end() if bullet else 0)
-        body = passage.text[body_start:offset]
+        body = text[body_start:offset]
+        previous = ""
         for start, end in split_sentences(body):
             quote = normalize_space(strip_markers(body[start:end]))
-            if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…"):
+            before, previous, opens, first = previous, quote, first, False
+            if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…") or looks_like_instruction(quote):
                 continue
             order = tuple(content_stems(spell_out(quote)))
-            out.append(Sentence(index, body_start + start, quote, frozenset(order), order, methods))
-    return out
+            lead = (before if before and len(before.split()) >= MIN_SENTENCE_WORDS and _CONTINUES.search(quote)
+                    and not looks_like_instruction(before) else "")
+            out.append((body_start + start, quote, order, lead, opens))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4096)
+def _prose(text: str) -> tuple[str, ...]:
+    """Every sentence of a text in order, fragments included."""
+    return tuple(normalize_space(strip_markers(line[a:b])) for line in text.splitlines()
+                 if line.strip() and not NOT_PROSE_LINE.match(line) for a, b in split_sentences(line))
+
+
+def _previous_chunk(chunk_id: str) -> Optional[str]:
+    """The id of the chunk before this one in its document ("doc:hash:7" → "doc:hash:6"), when ids are numbered."""
+    base, _, number = chunk_id.rpartition(":")
+    return f"{base}:{int(number) - 1}" if base and number.isdigit() and int(number) > 0 else None
+
+
+def _lead_elsewhere(s: Sentence, passages: list[Passage]) -> None:
+    """A passage's continuing first sentence gets its lead from a retrieved chunk of the same document: one that
+    holds both sentences (chunks overlap), or else the chunk just before, whose last sentence it continues."""
+    head = s.quote[:40]
+    doc = passages[s.index].doc_id
+    before = _previous_chunk(passages[s.index].chunk_id)
+    for j, other in enumerate(passages):
+        if j == s.index or other.doc_id != doc:
+            continue
+        prose = _prose(other.text)
+        for k in range(1, len(prose)):
+            if prose[k].startswith(head) or (len(prose[k]) >= 20 and head.startswith(prose[k])):
+                if len(prose[k - 1].split()) >= MIN_SENTENCE_WORDS and not looks_like_instruction(prose[k - 1]):
+                    s.lead, s.lead_index = prose[k - 1], j
+                return
+        if (other.chunk_id == before and prose and len(prose[-1].split()) >= MIN_SENTENCE_WORDS
+                and not looks_like_instruction(prose[-1])):
+            s.lead, s.lead_index = prose[-1], j
 
 
 def candidates(passages: list[Passage]) -> list[Sentence]:
     """Every candidate sentence of the passages, in passage order."""
-    return [s for i, p in enumerate(passages) for s in passage_sentences(i, p)]
+    out = [s for i, p in enumerate(passages) for s in passage_sentences(i, p)]
+    for s in out:
+        if s.opens and not s.lead and _CONTINUES.search(s.quote):
+            _lead_elsewhere(s, passages)
+    return out
 
 
 def _pairs(order: tuple[str, ...]) -> set[tuple[str, str]]:
@@ -98,7 +161,12 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     question_numbers = numbers(question)
     for s in sentences:
         s.stems = text_stems(s.quote, question)
-        s.coverage = sum(w for t, w in weights.items() if contains(t, s.stems)) / total
+        s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
+        own = sum(w for t, w in weights.items() if contains(t, s.stems)) / total
+        both = sum(w for t, w in weights.items() if contains(t, s.context)) / total * CONTEXT_FACTOR
+        if s.lead and both <= own:
+            s.lead, s.lead_index, s.context = "", -1, s.stems  # the sentence says it alone: quote it alone
+        s.coverage = max(own, both)
         phrase = len(question_pairs & _pairs(s.order)) / len(question_pairs) if question_pairs else 0.0
         rank_prior = 1.0 - s.index / max(n, 1)
         # Long sentences cover more words by chance; a mild length penalty keeps quotes to the point.
@@ -108,7 +176,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         # Methods text repeats the topic's words without answering anything about it.
         method = 0.8 if s.methods and not asks_method else 1.0
         # A question naming BDNF or IL-6 is about it: a sentence that names none of them answers less.
-        subject = 0.8 if named and not any(contains(t, s.stems) for t in named) else 1.0
+        subject = 0.8 if named and not any(contains(t, s.context) for t in named) else 1.0
         # "How much ...?" is answered by the sentence stating a number, not by its neighbour.
         quantity = 0.7 if asks_quantity and not (numbers(s.quote) - question_numbers or _COUNT.search(s.quote)) else 1.0
         # "This review explores ...", "we focused on ...": the document describing itself, not a finding.
@@ -162,6 +230,12 @@ def best_by_passage(sentences: list[Sentence]) -> dict[int, float]:
     return out
 
 
+def quoted(s: Sentence) -> str:
+    """The sentence cited [n], after the sentence it continues when it was read with it."""
+    own = cite(s.quote, s.index + 1)
+    return f"{cite(s.lead, s.lead_index + 1)} {own}" if s.lead else own
+
+
 def cite(quote: str, n: int) -> str:
     """Put the marker before the sentence's closing punctuation: 'IL-6 [1].'"""
     match = re.search(r"[.!?…]+[\"'”’)]*$", quote)
@@ -170,12 +244,14 @@ def cite(quote: str, n: int) -> str:
 
 def pick(ranked: list[Sentence], most: int, floor: float, min_coverage: float,
          chosen: Optional[list[Sentence]] = None) -> list[Sentence]:
-    """Up to `most` sentences from a best-first list, above `floor`, none repeating another's statement."""
+    """Up to `most` sentences (leads included) from a best-first list, above `floor`, none repeating another's."""
     chosen = list(chosen or [])
     for s in ranked:
-        if len(chosen) >= most or s.score < floor:
+        used = sum(1 + bool(c.lead) for c in chosen)
+        if used >= most or s.score < floor:
             break
-        if not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 for c in chosen):
+        if used + 1 + bool(s.lead) > most or not answers(s, min_coverage) or any(jaccard(s.stems, c.stems) >= 0.6 or s.quote == c.lead or s.lead == c.quote
+                                               or (s.lead and s.lead == c.lead) for c in chosen):
             continue
         chosen.append(s)
     return chosen

@@ -13,9 +13,10 @@ its cited passages that shares most of its content words (its *source sentence*)
 - **instruction**: the claim is not an instruction to a model ("ignore previous
   instructions", "answer that ...") — text that addresses a model is never evidence.
 
-`looks_like_instruction` also marks passages at ingest, so a document that addresses the model
-is shown as suspect wherever it is cited. The checks are deliberately lexical and cheap; with an
-LLM configured, answers are still checked by them (an LLM can be talked into anything).
+`looks_like_instruction` (in `reviewer.text`) also marks chunks at ingest, so a document that
+addresses the model is shown as suspect wherever it is cited. The checks are deliberately
+lexical and cheap; with an LLM configured, answers are still checked by them (an LLM can be
+talked into anything).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.models import Problem
-from reviewer.text import content_stems, numbers, split_sentences, strip_markers
+from reviewer.text import content_stems, looks_like_instruction, numbers, split_sentences, strip_markers  # noqa: F401
 
 _NEGATION = re.compile(
     r"\b(?:not|no|never|none|neither|nor|without|cannot|can't|won't|isn't|aren't|wasn't|weren't|didn't|doesn't|"
@@ -49,20 +50,6 @@ _POPULATIONS = [(name, re.compile(pattern, re.IGNORECASE)) for name, pattern in 
     ("mice", r"\b(?:mice|mouse|murine)\b"),
     ("rats", r"\b(?:rats?|rodents?)\b"),
 )]
-_INSTRUCTION = re.compile(
-    r"\b(?:ignore|disregard|forget|override)\b[^.]{0,40}\b(?:previous|prior|above|earlier|all|any|your|the)\b[^.]{0,20}"
-    r"\b(?:instructions?|prompts?|rules|directions|context)\b"
-    r"|\byou are (?:now )?(?:[\w-]+ ){0,3}(?:ai|assistant|language model|chatbot|gpt|llm)\b"
-    r"|\b(?:answer|respond|reply|say|state|tell the user|write) (?:only )?(?:that|with|by saying)\b"
-    r"|\b(?:system prompt|new instructions?|as an ai)\b"
-    r"|\bdo not (?:cite|mention|reveal)\b",
-    re.IGNORECASE,
-)
-
-
-def looks_like_instruction(text: str) -> bool:
-    """Whether text addresses a language model ("ignore previous instructions", "you are", "answer that")."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def source_sentence(claim: str, sources: list[str]) -> Optional[str]:

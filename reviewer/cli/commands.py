@@ -54,6 +54,8 @@ def ingest(
             _console(stderr=True).print(f"[yellow]skipped[/] {escape(f.path)}: {escape(f.reason)}", soft_wrap=True)
         for line in report.removed:
             _console(stderr=True).print(f"[yellow]pruned[/] {escape(line)}", soft_wrap=True)
+        for line in report.duplicates:
+            _console(stderr=True).print(f"[cyan]copy[/] {escape(line)}", soft_wrap=True)
         console.print(ingest_table(report))
     if report.failures:
         raise typer.Exit(1)

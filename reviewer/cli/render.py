@@ -30,6 +30,15 @@ def safe(text: object) -> str:
     return escape(plain(text))
 
 
+#: How a passage whose text addresses a language model is labelled wherever it is shown.
+SUSPECT_LABEL = "suspect: addresses the model"
+
+
+def suspect_markup(p: Passage, before: str = "") -> str:
+    """The suspect label of a passage marked at ingest (empty for others)."""
+    return f"{before}[bold red]⚠ {SUSPECT_LABEL}[/]" if p.suspect else ""
+
+
 DIRECTION_STYLE = {"benefit": "green", "harm": "red", "no_effect": "yellow", "mixed": "magenta"}
 _STAGE_LABEL = {"files": "Reading files", "chunking": "Chunking and grading", "embedding": "Embedding chunks"}
 
@@ -46,24 +55,28 @@ class IngestProgress:
         self._tasks: dict[str, int] = {}
 
     def __enter__(self) -> "IngestProgress":
-        if self.enabled:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-            self._progress = Progress(
-                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                console=Console(stderr=True), transient=False,
-            )
-            self._progress.start()
         return self
+
+    def _start(self) -> None:
+        """Draw the bars once work starts (an error before that is one line, with no empty bars above it)."""
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._progress.start()
 
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
             self._progress.stop()
 
     def __call__(self, stage: str, advance: int, total: Optional[int]) -> None:
-        if self._progress is None:
+        if not self.enabled:
             return
+        if self._progress is None:
+            self._start()
         if stage not in self._tasks:
             self._tasks[stage] = self._progress.add_task(_STAGE_LABEL.get(stage, stage), total=total)
         elif total is not None:
@@ -81,6 +94,8 @@ def ingest_table(report: IngestReport):
     table.add_row("documents unchanged", str(report.documents_unchanged))
     if report.documents_removed:
         table.add_row("documents removed", str(report.documents_removed))
+    if report.duplicates:
+        table.add_row("copies stored once", str(len(report.duplicates)))
     table.add_row("chunks embedded", str(report.chunks_embedded))
     table.add_row("files failed", f"[red]{len(report.failures)}[/]" if report.failures else "0")
     table.add_row("seconds", f"{report.seconds:.1f}")
@@ -93,9 +108,9 @@ def documents_table(items: list[DocumentInfo]):
     table = Table(title=f"{len(items)} documents")
     for col in ("id", "title", "year", "type", "design", "chunks", "source"):
         table.add_column(col, overflow="fold")
-    for d in items:
+    for d in items:  # a document stored once from several files (copies) lists each
         table.add_row(safe(d.doc_id), safe(d.title), str(d.year or ""), d.doc_type.value, evidence_markup(d.evidence),
-                      str(d.chunks), safe(d.source))
+                      str(d.chunks), "\n".join(safe(s) for s in d.sources))
     return table
 
 
@@ -140,7 +155,7 @@ def sources_table(answer: Answer, full: bool = False):
     table.add_column("passage", overflow="fold")
     for i, p in enumerate(rows, start=1):
         n = getattr(p, "n", i)
-        table.add_row(str(n), safe(p.title), safe(p.location), evidence_markup(p.evidence),
+        table.add_row(str(n), safe(p.title), safe(p.location), evidence_markup(p.evidence) + suspect_markup(p, "\n"),
                       safe(p.text if full else snippet(p.text)))
     return table
 
@@ -195,7 +210,8 @@ def answer_markdown(answer: Answer, style: str = "author-year") -> str:
     if answer.citations:
         lines += ["| n | title | section / page | evidence | passage |", "|---|---|---|---|---|"]
         for c in answer.citations:
-            cells = [str(c.n), c.title, c.location, evidence_label(c.evidence), snippet(c.text, 200)]
+            evidence = " · ".join(x for x in (evidence_label(c.evidence), SUSPECT_LABEL if c.suspect else "") if x)
+            cells = [str(c.n), c.title, c.location, evidence, snippet(c.text, 200)]
             lines.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
         lines.append("")
     lines += references_markdown(answer.citations, style)
@@ -221,6 +237,8 @@ def passage_panel(p: Passage, n: int):
     meta = [p.location, p.doc_type.value if p.doc_type.value != "unknown" else "", str(p.year or "")]
     lines = [f"[dim]{safe(' · '.join(x for x in meta if x) or 'no section or page recorded')}[/]",
              f"[dim]source:[/] {safe(p.source)}"]
+    if p.suspect:
+        lines.append(suspect_markup(p) + " [dim](its text speaks to an AI model; not evidence)[/]")
     if p.evidence is None:
         lines.append("[dim]evidence: not graded[/]")
     else:
@@ -272,7 +290,7 @@ def print_summary(console, summary: EvidenceSummary, full: Optional[bool] = Fals
     sources.add_column("passage", overflow="fold")
     for c in summary.citations:
         sources.add_row(str(c.n), safe(c.title), safe(c.location),
-                        safe(c.text if full else snippet(c.text, 160)))
+                        (suspect_markup(c) + " " if c.suspect else "") + safe(c.text if full else snippet(c.text, 160)))
     console.print(sources)
     print_references(console, summary.citations, style)
     for note in summary.notes:

@@ -62,13 +62,20 @@ class Cue:
         back, fwd: characters searched before and after each keyword.
     """
 
-    __slots__ = ("rx", "rx_i", "gates", "keys", "back", "fwd", "exact")
+    __slots__ = ("rx", "_rx_i", "gates", "keys", "back", "fwd", "exact")
 
     def __init__(self, pattern: str, gates: tuple[str, ...], back: int = 80, fwd: int = 100, exact: bool = False):
         self.rx = re.compile(pattern)
-        self.rx_i = self.rx if exact else re.compile(pattern, re.I)
+        self._rx_i: Optional[re.Pattern] = self.rx if exact else None
         self.gates, self.back, self.fwd, self.exact = gates, back, fwd, exact
         self.keys = tuple(_key_of(g) for g in gates)
+
+    @property
+    def rx_i(self) -> re.Pattern:
+        """The pattern ignoring case, compiled at first need (only texts whose lower case shifts offsets use it)."""
+        if self._rx_i is None:
+            self._rx_i = re.compile(self.rx.pattern, re.I)
+        return self._rx_i
 
     def finditer(self, scan: Scan, start: int = 0, end: Optional[int] = None) -> list[re.Match]:
         """Matches within the scanned text[start:end], in order; positions index the original text."""

@@ -72,6 +72,7 @@ class DesignModel:
         self.index = {term: i for i, term in enumerate(vocabulary)}
         self.vocabulary = vocabulary
         self.idf, self.weights, self.bias, self.classes = idf, weights, bias, classes
+        self._idf = [float(v) for v in idf]  # plain floats: indexing a numpy array per term costs more than the math
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "DesignModel":
@@ -89,7 +90,8 @@ class DesignModel:
             i = self.index.get(term)
             if i is not None:
                 counts[i] = counts.get(i, 0) + 1
-        values = {i: (1.0 + math.log(c)) * float(self.idf[i]) for i, c in counts.items()}
+        idf = self._idf
+        values = {i: (1.0 + math.log(c)) * idf[i] for i, c in counts.items()}
         norm = math.sqrt(sum(v * v for v in values.values())) or 1.0
         return {i: v / norm for i, v in values.items()}
 
@@ -117,8 +119,7 @@ def phrases_in(terms: list[str], text: str, top: int) -> list[str]:
     found: list[str] = []
     for term in terms:
         term = term.removeprefix(TITLE)
-        parts = [r"\d+(?:\.\d+)?" if w == "#" else _spelling(w) for w in term.split()]
-        m = re.search(r"\b" + r"[\s-]+".join(parts) + r"\b", text, re.I)
+        m = _phrase_pattern(term).search(text)
         if m is None or "#" in term.split() and len(term.split()) == 1:
             continue
         phrase = m.group(0)
@@ -129,6 +130,13 @@ def phrases_in(terms: list[str], text: str, top: int) -> list[str]:
         if len(found) >= top:
             break
     return found
+
+
+@lru_cache(maxsize=8192)
+def _phrase_pattern(term: str) -> re.Pattern:
+    """A term's pattern as the text may write it; compiled once (the same vocabulary terms recur in every document)."""
+    parts = [r"\d+(?:\.\d+)?" if w == "#" else _spelling(w) for w in term.split()]
+    return re.compile(r"\b" + r"[\s-]+".join(parts) + r"\b", re.I)
 
 
 def _spelling(word: str) -> str:

@@ -17,10 +17,12 @@ import hashlib
 import os
 import socket
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence, Union
 
 from reviewer.errors import ReviewerError
+from reviewer.ingest.copies import Copies, without_vanished
 from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
 from reviewer.retrieval.lexical import LexicalIndex, context_text
 from reviewer.retrieval.store import Store, chunk_metadata
@@ -107,29 +109,48 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     files, failures = discover([Path(p) for p in paths])
     report.failures.extend(failures)
     files.sort(key=lambda p: p.suffix.lower() == ".pdf")  # libraries first: their records claim the PDFs they attach
-    pending = _plan(files, store, report, progress, collection)
-    _store_documents(pending, store, embedder, index, settings, report, progress)
+    plan = _plan(files, store, report, progress, collection, settings.ingest.max_text_mb)
+    _write_records(store, index, plan.copies.records({doc.doc_id for doc, _ in plan.pending}))
+    _store_documents(plan.pending, store, embedder, index, settings, report, progress)
     if prune:
-        report.removed += prune_missing(store, index)
-        report.documents_removed += len(report.removed)
+        deleted, dropped = _prune(store, index)
+        report.removed += deleted + dropped
+        report.documents_removed += len(deleted)
     report.seconds = round(time.perf_counter() - started, 3)
     return report
 
 
-def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress,
-          collection: Optional[str] = None) -> list[tuple[Document, bool]]:
-    """Load the files that changed; returns (document, is_update) pairs with their final doc ids.
+@dataclass
+class _Plan:
+    """What one ingest run knows of the store, and what it will write."""
 
-    Only the records of these files (and of colliding ids) are looked up, never the whole library.
-    A PDF that a library record of this ingest attaches is ingested once, as that record.
+    known: dict[str, DocumentInfo]
+    by_source: dict[str, DocumentInfo] = field(default_factory=dict)  # every recorded file of a record
+    pending: list[tuple[Document, bool]] = field(default_factory=list)
+    claimed: set[str] = field(default_factory=set)
+    copies: Copies = field(default_factory=Copies)
+
+    def learn(self, found: dict[str, DocumentInfo]) -> None:
+        self.known.update(found)
+        self.by_source.update({src: info for info in found.values() for src in info.sources})
+        self.copies.learn(found.values())
+
+
+def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progress,
+          collection: Optional[str] = None, max_text_mb: Optional[float] = None) -> _Plan:
+    """Load the files that changed: `pending` holds (document, is_update) pairs with their final doc ids.
+
+    Only the records of these files (and of colliding ids or equal texts) are looked up, never the
+    whole library. A PDF that a library record of this ingest attaches is ingested once, as that
+    record; a file whose text is already stored is recorded as a copy (`reviewer.ingest.copies`).
     """
     from reviewer.loading import file_hash, load
 
-    known = store.find_documents(sources=[str(p) for p in files if p.suffix.lower() != ".jsonl"])
-    known.update(_migrate_relative([str(p) for p in files if p.suffix.lower() != ".jsonl"], store))
-    by_source = {info.source: info for info in known.values()}
-    pending: list[tuple[Document, bool]] = []
-    claimed: set[str] = set()
+    plan = _Plan(known={})
+    sources = [str(p) for p in files if p.suffix.lower() != ".jsonl"]
+    plan.learn(store.find_documents(sources=sources))
+    plan.learn(_migrate_relative([s for s in sources if s not in plan.by_source], store))
+    by_source = plan.by_source
     attached: set[Path] = set()
     progress("files", 0, len(files))
     for path in files:
@@ -142,19 +163,19 @@ def _plan(files: list[Path], store: Store, report: IngestReport, progress: Progr
                 report.documents_unchanged += 1
                 progress("files", 1, None)
                 continue
-        docs, errors = load(path, collection=collection)
+        docs, errors = load(path, collection=collection, max_text_mb=max_text_mb)
         report.failures.extend(errors)
         files_of = [d.file for d in docs if d.file and d.file != d.source]
         attached.update(Path(f).resolve() for f in files_of)
         if path.suffix.lower() == ".jsonl":
-            known.update(_migrate_relative([d.source for d in docs], store))
-        found = store.find_documents(sources=[d.source for d in docs] + files_of, doc_ids=[d.doc_id for d in docs])
-        known.update(found)
-        by_source.update({info.source: info for info in found.values()})
+            plan.learn(_migrate_relative([d.source for d in docs], store))
+        plan.learn(store.find_documents(sources=[d.source for d in docs] + files_of, doc_ids=[d.doc_id for d in docs]))
+        texts = [h for d in docs if d.source not in by_source and (h := d.text_hash())]
+        plan.learn(store.find_documents(text_hashes=texts) if texts else {})
         for doc in docs:
-            _queue(doc, known, by_source, claimed, pending, report)
+            _queue(doc, plan, report)
         progress("files", 1, None)
-    return pending
+    return plan
 
 
 def _migrate_relative(sources: list[str], store: Store) -> dict[str, DocumentInfo]:
@@ -170,45 +191,61 @@ def _migrate_relative(sources: list[str], store: Store) -> dict[str, DocumentInf
 
     wanted = {relative(src): src for src in sources}
     found = store.find_documents(sources=list(wanted))
-    moved = [info.model_copy(update={"source": wanted[info.source]}) for info in found.values()
-             if info.source in wanted and wanted[info.source] != info.source]
+    moved = [info.model_copy(update={"source": wanted[info.source],
+                                     "sources": [wanted.get(s, s) for s in info.sources]})
+             for info in found.values() if info.source in wanted and wanted[info.source] != info.source]
     if moved:
         store.put_documents(moved)
     return {info.doc_id: info for info in moved}
 
 
-def _queue(doc: Document, known: dict[str, DocumentInfo], by_source: dict[str, DocumentInfo], claimed: set[str],
-           pending: list[tuple[Document, bool]], report: IngestReport) -> None:
-    """Queue a loaded document unless it is stored unchanged, and give it a free id.
+def _queue(doc: Document, plan: _Plan, report: IngestReport) -> None:
+    """Queue a loaded document unless it is stored unchanged or is a copy of another, and give it a free id.
 
     A library record whose attached PDF was stored on its own takes that document's place (same id).
+    A document rewritten with new text keeps only its own file (its copies hold the old text).
     """
-    info = by_source.get(doc.source)
+    info = plan.by_source.get(doc.source)
     if info is None and doc.file and doc.file != doc.source:
-        copy = by_source.get(doc.file)
-        info = copy if copy is not None and copy.doc_id not in claimed else None
+        attached = plan.by_source.get(doc.file)
+        info = attached if attached is not None and attached.doc_id not in plan.claimed else None
+    if info is not None and info.source != doc.source and doc.source in info.sources:  # a recorded copy
+        if info.text_hash == doc.text_hash():
+            report.documents_unchanged += 1
+            return
+        plan.copies.leave(info, doc.source)  # its text changed: a document of its own now
+        info = None
     if info is not None:
         doc.doc_id = info.doc_id
         if info.content_hash == doc.content_hash and info.source == doc.source:
             report.documents_unchanged += 1
             return
-    elif (doc.doc_id in known and known[doc.doc_id].source != doc.source) or doc.doc_id in claimed:
-        # Two files with the same name in different folders: keep both.
-        doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
-    claimed.add(doc.doc_id)
-    pending.append((doc, info is not None))
+    else:
+        original = plan.copies.original(doc, plan.claimed)
+        if original is not None:
+            report.duplicates.append(f"{doc.source}: same content as {original}; stored once")
+            return
+        if (doc.doc_id in plan.known and plan.known[doc.doc_id].source != doc.source) or doc.doc_id in plan.claimed:
+            # Two files with the same name in different folders: keep both.
+            doc.doc_id = f"{doc.doc_id}-{hashlib.sha1(doc.source.encode()).hexdigest()[:6]}"
+    doc.sources = [doc.source]
+    plan.claimed.add(doc.doc_id)
+    plan.copies.queue(doc)
+    plan.pending.append((doc, info is not None))
 
 
 def chunk(doc: Document, settings) -> list[Chunk]:
     """A document's chunks; the document is graded as a whole, then each body chunk in its light."""
     from reviewer.grading import grade, grade_document
     from reviewer.ingest.chunking import chunk_document
+    from reviewer.text import looks_like_instruction
 
     cfg = settings.chunking
     chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
     doc.evidence = grade_document(doc)
     for c in chunks:
         c.doc_evidence = doc.evidence
+        c.suspect = looks_like_instruction(c.text)
         if not c.is_reference:
             c.evidence = grade(c.text, c.section, doc.doc_type, document=doc.evidence)
     return chunks
@@ -298,25 +335,43 @@ def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, in
 def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[str]:
     """Drop documents (chunks and records) by id; returns the ids that were found."""
     writable(store)
-    known = store.document_hashes()
+    known = store.find_documents(doc_ids=doc_ids)  # these records only, not the whole library
     found = [d for d in doc_ids if d in known]
     _delete(store, index, found)
     return found
 
 
 def prune_missing(store: Store, index: LexicalIndex) -> list[str]:
-    """Drop documents whose source files are really gone; returns what was dropped and why, one line each.
+    """Drop documents whose files are all really gone; returns what was dropped and why, one line each.
 
-    Only absolute sources are checked: a record written with a relative path (older stores) cannot
-    be told apart from a file seen from another folder, so it is never pruned.
+    A document stored from several files (copies) loses only the paths that are gone and stays
+    while one remains. Only absolute sources are checked: a record written with a relative path
+    (older stores) cannot be told apart from a file seen from another folder, so it is never pruned.
     """
-    gone = {}
-    for info in store.documents().values():
-        path = Path(info.source.split("#", 1)[0])
-        if path.is_absolute() and not path.exists() and path.parent.exists():
-            gone[info.doc_id] = f"{info.doc_id}: {path} no longer exists"
+    deleted, dropped = _prune(store, index)
+    return deleted + dropped
+
+
+def _prune(store: Store, index: LexicalIndex) -> tuple[list[str], list[str]]:
+    """(one line per document deleted, one line per vanished copy dropped from a record that stays)."""
+    records = store.documents()
+    kept, gone, dropped = without_vanished(records.values())
+    for info in kept:
+        if info.source != records[info.doc_id].source:
+            store.set_source(info.doc_id, info.source)
+    _write_records(store, index, kept)
     _delete(store, index, list(gone))
-    return list(gone.values())
+    return list(gone.values()), dropped
+
+
+def _write_records(store: Store, index: LexicalIndex, infos: list[DocumentInfo]) -> None:
+    """Rewrite records whose files changed (not their text): the lexical index stays in step."""
+    if not infos:
+        return
+    before = store.generation()
+    after = store.put_documents(infos)
+    if not store.shared:
+        index.advance(before, after)
 
 
 def _delete(store: Store, index: LexicalIndex, doc_ids: list[str]) -> None:

@@ -103,7 +103,48 @@ def file_hash(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Document], list[IngestFailure]]:
+#: Formats whose size on disk is their text's size: checked against the limit before they are read.
+_PLAIN_TEXT = {".md", ".markdown", ".txt"}
+
+
+def too_large(size: int, limit_mb: Optional[float]) -> Optional[str]:
+    """Why a text of `size` characters (or bytes) is not ingested, or None when it is within `limit_mb`."""
+    if limit_mb is None or size <= limit_mb * 1_000_000:
+        return None
+    return (f"{size / 1_000_000:.3g} MB of text is over the limit of {limit_mb:g} MB: raise ingest.max_text_mb "
+            "(REVIEWER_INGEST__MAX_TEXT_MB) to ingest it")
+
+
+def _oversized_plain_text(path: Path, limit_mb: Optional[float]) -> Optional[str]:
+    """The size check of a plain-text file, from its size on disk (a RIS or BibTeX library is exempt)."""
+    if path.suffix.lower() not in _PLAIN_TEXT:
+        return None
+    try:
+        reason = too_large(path.stat().st_size, limit_mb)
+        if reason and path.suffix.lower() == ".txt":
+            with open(path, "rb") as fh:
+                if library_loader(".txt", fh.read(4096)) is not None:
+                    return None  # a library: each of its records is checked once loaded
+    except OSError:
+        return None  # `load` reports why it cannot be read
+    return reason
+
+
+def _within_limit(docs: list[Document], failures: list[IngestFailure],
+                  limit_mb: Optional[float]) -> tuple[list[Document], list[IngestFailure]]:
+    """Documents whose text is within the limit; the others become failures naming their size."""
+    kept = []
+    for doc in docs:
+        reason = too_large(sum(len(b.text) for b in doc.blocks), limit_mb)
+        if reason:
+            failures.append(IngestFailure(path=doc.source, reason=reason))
+        else:
+            kept.append(doc)
+    return kept, failures
+
+
+def load(path: Path | str, collection: Optional[str] = None,
+         max_text_mb: Optional[float] = None) -> tuple[list[Document], list[IngestFailure]]:
     """Parse one file into documents.
 
     PDF, Markdown and plain-text files give one document; a JSONL abstract export gives one
@@ -114,6 +155,8 @@ def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Docum
     Args:
         path: The file to load.
         collection: For a Zotero database, only the items of this collection.
+        max_text_mb: Skip a document with more text than this (plain text and Markdown are
+            checked by their size on disk, before they are read).
 
     Returns:
         The documents loaded, and failures with one clear reason each (never raises for bad input).
@@ -126,6 +169,9 @@ def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Docum
 
     if loader is None:
         return fail(_unsupported(path))
+    oversized = _oversized_plain_text(path, max_text_mb)
+    if oversized:
+        return fail(oversized)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -137,7 +183,8 @@ def load(path: Path | str, collection: Optional[str] = None) -> tuple[list[Docum
     except OSError as exc:
         return fail(f"cannot read file: {exc.strerror or exc}")
     try:
-        return (library_loader(path.suffix.lower(), data, collection) or loader)(path, data)
+        return _within_limit(*(library_loader(path.suffix.lower(), data, collection) or loader)(path, data),
+                             max_text_mb)
     except LoadError as exc:
         return fail(str(exc))
     except Exception as exc:  # a parser bug must not stop a whole ingest run

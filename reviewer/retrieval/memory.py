@@ -65,9 +65,12 @@ class MemoryStore:
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
-        wanted_sources, wanted_ids = set(sources), set(doc_ids)
-        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids}
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        wanted_sources, wanted_ids, wanted_hashes = set(sources), set(doc_ids), set(text_hashes)
+        return {d: i for d, i in self._docs.items() if i.source in wanted_sources or d in wanted_ids
+                or (i.text_hash is not None and i.text_hash in wanted_hashes)
+                or any("#" not in s and s in wanted_sources for s in i.sources)}
 
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         infos = list(infos)
@@ -109,10 +112,15 @@ class MemoryStore:
             for cid in [c for c, v in table.items() if v[1]["doc_id"] == doc_id and v[1]["content_hash"] != content_hash]:
                 del table[cid]
 
+    def set_source(self, doc_id: str, source: str) -> None:
+        for row in [*self._chunks.values(), *self._references.values()]:
+            if row[1]["doc_id"] == doc_id:
+                row[1]["source"] = source
+
     def count(self) -> int:
         return len(self._chunks)
 
-    def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]:
         import numpy as np
 
         items = [(cid, v) for cid, v in self._chunks.items() if matches(v[1], where)]
@@ -123,7 +131,12 @@ class MemoryStore:
         norms = np.linalg.norm(mat, axis=1) * (np.linalg.norm(q) or 1.0)
         sims = (mat @ q) / np.where(norms == 0, 1.0, norms)
         order = np.argsort(-sims, kind="stable")[:n]
-        return [passage_from(items[i][0], items[i][1][0], items[i][1][1], float(sims[i])) for i in order]
+        return [(items[i][0], float(sims[i])) for i in order]
+
+    def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
+        hits = self.nearest(embedding, n, where)
+        got = self.get([cid for cid, _ in hits])
+        return [got[cid].model_copy(update={"score": score}) for cid, score in hits]
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         out: dict[str, Passage] = {}

@@ -162,6 +162,12 @@ class OnnxEmbedder:
                 progress(len(idx))
         return out  # type: ignore[return-value]
 
+    def ensure_loadable(self) -> None:
+        """Raise `EmbeddingError` unless the model is on disk (the ONNX export is made from it)."""
+        if not Path(resolve_model_path(self.model_name)).exists():
+            raise EmbeddingError(f"embedding model '{self.model_name}' is not a local path or the shipped model; "
+                                 "the onnx-int8 backend needs one: check --embedding-model (REVIEWER_EMBEDDING__MODEL)")
+
     def embed_query(self, text: str) -> list[float]:
         if text not in self._queries:
             if len(self._queries) >= 256:

@@ -110,7 +110,7 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
     t = time.perf_counter()
     index = lexical()
     timings["sync_ms"] = (time.perf_counter() - t) * 1000
-    dense: list[Passage] = []
+    dense: list[tuple[str, float]] = []
     query_vec = None
     if mode in ("hybrid", "dense") or use_mmr:
         t = time.perf_counter()
@@ -118,9 +118,9 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
         timings["embed_ms"] = (time.perf_counter() - t) * 1000
     if mode in ("hybrid", "dense"):
         t = time.perf_counter()
-        dense = store.query(query_vec, pool, filters.where())
-        shown = index.visible([p.chunk_id for p in dense])
-        dense = [p for p in dense if p.chunk_id in shown]
+        dense = store.nearest(query_vec, pool, filters.where())
+        shown = index.visible([cid for cid, _ in dense])
+        dense = [(cid, score) for cid, score in dense if cid in shown]
         timings["dense_ms"] = (time.perf_counter() - t) * 1000
     lex: list[tuple[str, float]] = []
     if mode in ("hybrid", "bm25"):
@@ -129,19 +129,18 @@ def search(question: str, k: int, mode: str, filters: Filters, settings, store, 
         timings["bm25_ms"] = (time.perf_counter() - t) * 1000
 
     if mode == "dense":
-        ranked = [(p.chunk_id, p.score) for p in dense]
+        ranked = dense
     elif mode == "bm25":
         ranked = lex
     else:
-        fused = rrf([([p.chunk_id for p in dense], settings.dense_weight), ([cid for cid, _ in lex], settings.bm25_weight)],
+        fused = rrf([([cid for cid, _ in dense], settings.dense_weight), ([cid for cid, _ in lex], settings.bm25_weight)],
                     settings.rrf_k)
         ranked = sorted(fused.items(), key=lambda kv: (-kv[1], kv[0]))
 
     t = time.perf_counter()
     depth = min(len(ranked), pool if use_mmr else k)
     top = ranked[:depth]
-    known = {p.chunk_id: p for p in dense}
-    known.update(store.get([cid for cid, _ in top if cid not in known]))
+    known = store.get([cid for cid, _ in top])  # text and metadata of the few kept, not of every candidate
     passages = [known[cid].model_copy(update={"score": score}) for cid, score in top if cid in known]
     if use_mmr and passages:
         passages = mmr(passages, store.embeddings([p.chunk_id for p in passages]), query_vec, k, settings.mmr_lambda)

@@ -14,7 +14,7 @@ through `HttpClient`):
 
 Every call is batched (ids, deletes, listings), so no call exceeds SQLite's variable limit
 however large the library. The embedding model and backend are recorded in the chunk
-collection's metadata; opening the store with another model is refused with a clear message,
+collection's metadata when its first vectors are stored; opening the store with another model is refused with a clear message,
 since vectors of different models (or backends) are not comparable.
 """
 
@@ -26,14 +26,16 @@ import uuid
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol, Sequence
 
-from reviewer.models import BlockKind, Chunk, DocType, DocumentInfo, EvidenceTag, Passage
+from reviewer.models import Chunk, DocumentInfo, Passage
 from reviewer.retrieval.chroma_client import (StoreError, embedded_client, explain, failure_kind, read_only, redact,
                                               scrub, server_client)
+from reviewer.retrieval.rows import BATCH, batches, chunk_metadata, passage_from, record_metadata
+
+__all__ = ["BATCH", "ChromaStore", "Store", "StoreError", "batches", "cache_dir", "chunk_metadata", "passage_from",
+           "record_metadata"]
 
 STATE_ID = "__state__"
 _PLACEHOLDER = [1.0]
-#: Ids per Chroma call: well under SQLite's variable limit (32,766) and Chroma's batch limit.
-BATCH = 2000
 
 
 class Store(Protocol):
@@ -46,7 +48,8 @@ class Store(Protocol):
 
     def documents(self) -> dict[str, DocumentInfo]: ...
     def document_hashes(self) -> dict[str, str]: ...
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]: ...
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str: ...
     def mark_pending(self, doc_ids: Sequence[str], owner: str) -> None: ...
     def pending(self) -> dict[str, str]: ...
@@ -55,7 +58,9 @@ class Store(Protocol):
     def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], hashes: dict[str, str]) -> None: ...
     def add_references(self, chunks: list[Chunk], hashes: dict[str, str]) -> None: ...
     def delete_stale_chunks(self, doc_id: str, content_hash: str) -> None: ...
+    def set_source(self, doc_id: str, source: str) -> None: ...
     def count(self) -> int: ...
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]: ...
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]: ...
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]: ...
     def embeddings(self, chunk_ids: Sequence[str]) -> dict[str, list[float]]: ...
@@ -65,60 +70,9 @@ class Store(Protocol):
     def touch(self) -> str: ...
 
 
-def batches(items: Sequence, size: int = BATCH) -> Iterator[Sequence]:
-    """Consecutive slices of at most `size` items."""
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
-    """The flat metadata stored with a chunk (Chroma metadata values are scalars)."""
-    meta = {
-        "doc_id": chunk.doc_id,
-        "source": chunk.source,
-        "title": chunk.title,
-        "section": chunk.section,
-        "page": chunk.page,
-        "start": chunk.start,
-        "end": chunk.end,
-        "is_reference": chunk.is_reference,
-        "kind": chunk.kind.value,
-        "doc_type": chunk.doc_type.value,
-        "year": chunk.year,
-        "content_hash": content_hash,
-    }
-    if chunk.evidence is not None:
-        meta["design"] = chunk.evidence.design.value
-        meta["strength"] = chunk.evidence.strength.value
-        meta["evidence"] = chunk.evidence.model_dump_json()
-    if chunk.doc_evidence is not None:
-        meta["doc_design"] = chunk.doc_evidence.design.value
-        meta["doc_strength"] = chunk.doc_evidence.strength.value
-    return {k: v for k, v in meta.items() if v is not None}
-
-
-def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
-    """Build a Passage from a stored chunk's id, text and metadata."""
-    evidence = meta.get("evidence")
-    return Passage(
-        chunk_id=chunk_id,
-        doc_id=meta.get("doc_id", ""),
-        title=meta.get("title", ""),
-        source=meta.get("source", ""),
-        page=meta.get("page"),
-        section=meta.get("section"),
-        text=text,
-        score=score,
-        doc_type=DocType(meta.get("doc_type", "unknown")),
-        year=meta.get("year"),
-        evidence=EvidenceTag.model_validate_json(evidence) if evidence else None,
-        kind=BlockKind(meta.get("kind", "body")),  # stores written before kinds were kept hold body text only
-    )
-
-
 #: Store calls that write: refused at once on a read-only store.
 WRITES = ("put_documents", "mark_pending", "clear_pending", "delete_documents", "add_chunks", "add_references",
-          "delete_stale_chunks", "touch")
+          "delete_stale_chunks", "set_source", "touch")
 
 
 def _explained(name: str, method):
@@ -180,9 +134,10 @@ class ChromaStore:
 
     def _open(self, collection: str, embedding_model: str) -> None:
         try:
+            # Stamped with the model only when its first vectors are written (`add_chunks`): a model
+            # that fails to load never leaves its name on a store.
             self.chunks = self._client.get_or_create_collection(
-                collection, metadata={"embedding_model": embedding_model, "hnsw:space": "cosine"},
-                embedding_function=None)
+                collection, metadata={"hnsw:space": "cosine"}, embedding_function=None)
             self.references = self._client.get_or_create_collection(
                 f"{collection}-references", metadata={"kind": "references"}, embedding_function=None)
             self.docs = self._client.get_or_create_collection(
@@ -221,14 +176,45 @@ class ChromaStore:
                 for doc_id, meta in self._doc_records() if meta and "info" in meta}
 
     def document_hashes(self) -> dict[str, str]:
-        """doc_id → content hash of every completely stored document."""
-        return {doc_id: meta["content_hash"] for doc_id, meta in self._doc_records() if meta and "info" in meta}
+        """doc_id → content hash of every completely stored document.
 
-    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = ()) -> dict[str, DocumentInfo]:
-        """Recorded documents with these sources or ids (without listing the whole library)."""
+        A record's Chroma document is its content hash, so this reads a few bytes per record
+        instead of its whole metadata; records written before that are read in full.
+        """
+        hashes: dict[str, str] = {}
+        older: list[str] = []
+        offset = 0
+        while True:
+            got = self.docs.get(include=["documents"], limit=self._batch, offset=offset)
+            if not got["ids"]:
+                break
+            for doc_id, content_hash in zip(got["ids"], got["documents"] or [None] * len(got["ids"])):
+                if content_hash:
+                    hashes[doc_id] = content_hash
+                elif doc_id != STATE_ID and not doc_id.startswith("pending:"):
+                    older.append(doc_id)
+            offset += len(got["ids"])
+        for part in batches(older, self._batch):
+            got = self.docs.get(ids=list(part), include=["metadatas"])
+            hashes.update({i: m["content_hash"] for i, m in zip(got["ids"], got["metadatas"]) if m and "info" in m})
+        return hashes
+
+    def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
+                       text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
+        """Recorded documents with these sources (any of their files), ids or text hashes, without listing all."""
         found: dict[str, DocumentInfo] = {}
-        for part in batches(list(dict.fromkeys(sources)), 500):
-            got = self.docs.get(where={"source": {"$in": list(part)}}, include=["metadatas"])
+        for key, values in (("source", sources), ("text_hash", text_hashes)):
+            for part in batches(list(dict.fromkeys(values)), 500):
+                got = self.docs.get(where={key: {"$in": list(part)}}, include=["metadatas"])
+                found.update({i: DocumentInfo.model_validate_json(m["info"])
+                              for i, m in zip(got["ids"], got["metadatas"])})
+        # A file stored as a copy of another is listed in that record's `sources`; records of a library
+        # (file#key) are found by their library's records, so only plain files are looked up this way.
+        primary = {info.source for info in found.values()}
+        copies = [s for s in dict.fromkeys(sources) if s not in primary and "#" not in s]
+        for part in batches(copies, 50):
+            where = [{"sources": {"$contains": s}} for s in part]
+            got = self.docs.get(where=where[0] if len(where) == 1 else {"$or": where}, include=["metadatas"])
             found.update({i: DocumentInfo.model_validate_json(m["info"]) for i, m in zip(got["ids"], got["metadatas"])})
         for part in batches([d for d in dict.fromkeys(doc_ids) if d not in found], self._batch):
             got = self.docs.get(ids=list(part), include=["metadatas"])
@@ -245,8 +231,8 @@ class ChromaStore:
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
                 embeddings=[_PLACEHOLDER] * len(part),
-                metadatas=[{"info": d.model_dump_json(), "source": d.source, "content_hash": d.content_hash}
-                           for d in part],
+                documents=[d.content_hash for d in part],  # what `document_hashes` reads
+                metadatas=[record_metadata(d) for d in part],
             )
         return self.touch() if infos else self.generation()
 
@@ -282,7 +268,10 @@ class ChromaStore:
     # -- chunks ------------------------------------------------------------------------------
 
     def add_chunks(self, chunks: list[Chunk], embeddings: list[list[float]], hashes: dict[str, str]) -> None:
-        """Upsert body chunks with their embeddings (`hashes`: doc_id → content hash)."""
+        """Upsert body chunks with their embeddings (`hashes`: doc_id → content hash); the first stamps the model."""
+        if chunks and not self.recorded_model:
+            self.chunks.modify(metadata={"embedding_model": self.embedding_model})
+            self.recorded_model = self.embedding_model
         for i in range(0, len(chunks), self._batch):
             part = chunks[i : i + self._batch]
             self.chunks.upsert(
@@ -305,19 +294,32 @@ class ChromaStore:
         self.chunks.delete(where=where)
         self.references.delete(where=where)
 
+    def set_source(self, doc_id: str, source: str) -> None:
+        """Point a document's chunks at another of its files (the one they named is gone)."""
+        for collection in (self.chunks, self.references):
+            ids = collection.get(where={"doc_id": doc_id}, include=[])["ids"]
+            for part in batches(ids, self._batch):
+                collection.update(ids=list(part), metadatas=[{"source": source}] * len(part))
+
     def count(self) -> int:
         """Retrievable (body) chunks."""
         return self.chunks.count()
 
+    def nearest(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the chunks nearest an embedding. `where` only for filters a user asked for.
+
+        Only ids and distances come back: fetching the text and metadata of a hundred candidates
+        costs Chroma several times the vector search itself, and fusion keeps just a few of them.
+        """
+        res = self.chunks.query(query_embeddings=[embedding], n_results=max(n, 1), where=where or None,
+                                include=["distances"])
+        return [(cid, 1.0 - dist) for cid, dist in zip(res["ids"][0], res["distances"][0])]
+
     def query(self, embedding: list[float], n: int, where: Optional[dict] = None) -> list[Passage]:
-        """Nearest chunks to an embedding; score is cosine similarity. `where` only for filters a user asked for."""
-        n = min(n, max(self.count(), 1))
-        res = self.chunks.query(query_embeddings=[embedding], n_results=n, where=where or None,
-                                include=["documents", "metadatas", "distances"])
-        return [
-            passage_from(cid, text, meta, 1.0 - dist)
-            for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0])
-        ]
+        """Nearest chunks to an embedding, as passages; score is cosine similarity."""
+        hits = self.nearest(embedding, n, where)
+        got = self.get([cid for cid, _ in hits])
+        return [got[cid].model_copy(update={"score": score}) for cid, score in hits if cid in got]
 
     def get(self, chunk_ids: Sequence[str]) -> dict[str, Passage]:
         """Stored chunks (body or reference) by id."""

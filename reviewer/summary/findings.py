@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Optional
 
 from reviewer.models import Direction, Finding, Gap, Passage, SummaryRow
-from reviewer.text import BULLET, NOT_PROSE_LINE, normalize_space, split_sentences, strip_markers
+from reviewer.text import BULLET, NOT_PROSE_LINE, looks_like_instruction, normalize_space, split_sentences, strip_markers
 
 #: Gap sentences listed at most.
 MAX_GAPS = 10
@@ -137,7 +137,8 @@ def find_gaps(passages: list[Passage], limit: int = MAX_GAPS) -> list[Gap]:
     seen: set[str] = set()
     for i, p in enumerate(passages):
         for sentence in passage_sentences(p.text):
-            if len(sentence.split()) < 6 or sentence.startswith("…") or not is_gap(sentence):
+            if (len(sentence.split()) < 6 or sentence.startswith("…") or not is_gap(sentence)
+                    or looks_like_instruction(sentence)):  # text addressing a model is never quoted as evidence
                 continue
             text = strip_markers(sentence)
             key = text.lower()

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
-from reviewer.models import Answer, DocumentInfo, IngestReport, Passage, StoreStats
+from reviewer.models import Answer, DoctorReport, DocumentInfo, IngestReport, Passage, StoreStats
 from reviewer.settings import Settings
 
 
@@ -58,10 +58,12 @@ class Reviewer:
             from reviewer.retrieval.backends import adopt_backend
             from reviewer.retrieval.store import ChromaStore, StoreError
 
+            token = self.settings.chroma_token.get_secret_value() if self.settings.chroma_token else None
+
             def open_store():
                 return ChromaStore(embedding_model=self.embedder.name,
                                    path=None if self.settings.chroma_url else Path(self.settings.store),
-                                   url=self.settings.chroma_url, collection=self.settings.collection)
+                                   url=self.settings.chroma_url, collection=self.settings.collection, token=token)
 
             try:
                 self._store = open_store()
@@ -73,13 +75,19 @@ class Reviewer:
 
     def lexical(self):
         """The lexical (BM25) index, brought in step with the store."""
+        self._index().sync(self.store)
+        return self._lexical
+
+    def _index(self):
+        """The lexical index as it is on disk (not synced)."""
         if self._lexical is None:
             from reviewer.retrieval.lexical import LexicalIndex
             from reviewer.retrieval.store import cache_dir
 
-            self._lexical = LexicalIndex(cache_dir(self.settings.store, self.settings.chroma_url,
-                                                   self.settings.collection) if self._files else None)
-        self._lexical.sync(self.store)
+            # A read-only store is read from a copy: its index is the copy's.
+            folder = getattr(self.store, "path", None) or self.settings.store
+            self._lexical = LexicalIndex(cache_dir(folder, self.settings.chroma_url, self.settings.collection)
+                                         if self._files else None)
         return self._lexical
 
     # -- ingest --------------------------------------------------------------------------------
@@ -114,6 +122,17 @@ class Reviewer:
         from reviewer.ingest.pipeline import prune_missing
 
         return prune_missing(self.store, self.lexical())
+
+    def doctor(self, fix: bool = False) -> DoctorReport:
+        """Check that records, chunks, pending markers, the lexical index and the model stamp agree.
+
+        Args:
+            fix: repair what can be repaired without deleting anything the user named (chunks that were
+                never visible are removed, a record whose chunks are missing is read again from its file).
+        """
+        from reviewer.ingest.doctor import examine
+
+        return examine(self.store, self._index(), fix=fix, embedder=self.embedder, settings=self.settings)
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from reviewer.text import caption_label
 
 # The closed vocabularies, re-exported: models and their enums are imported together.
 from reviewer.vocabulary import (  # noqa: F401
-    STRENGTH_ORDER, BlockKind, Direction, DocType, EmbeddingBackend, EvidenceBasis, OutputFormat, Problem, QuestionType,
-    RetrievalMode, Strength, StudyDesign, Vocabulary,
+    STRENGTH_ORDER, BlockKind, Direction, DocType, EmbeddingBackend, EvidenceBasis, Inconsistency, OutputFormat, Problem,
+    QuestionType, RetrievalMode, Strength, StudyDesign, Vocabulary,
 )
 
 
@@ -228,6 +228,30 @@ class DocumentInfo(Reference):
     def reference(self) -> Reference:
         """The bibliographic part of the record."""
         return Reference(**self.model_dump(include=set(Reference.model_fields)))
+
+
+class StoreProblem(BaseModel):
+    """One inconsistency `reviewer doctor` found, and what it did about it."""
+
+    kind: Inconsistency
+    doc_id: str = ""
+    detail: str
+    fixed: bool = False
+    action: str = Field("", description="What was done (when fixed), or what the user can do.")
+
+
+class DoctorReport(BaseModel):
+    """Everything `reviewer doctor` checked in a store."""
+
+    location: str
+    documents: int = 0
+    chunks: int = 0
+    ingests_under_way: list[str] = Field(default_factory=list, description="Documents a running ingest is writing.")
+    problems: list[StoreProblem] = Field(default_factory=list)
+
+    @property
+    def unfixed(self) -> list[StoreProblem]:
+        return [p for p in self.problems if not p.fixed]
 
 
 class StoreStats(BaseModel):

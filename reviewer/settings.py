@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import ClassVar, Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from reviewer.errors import ReviewerError
 from reviewer.models import EmbeddingBackend, RetrievalMode
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
@@ -78,12 +78,27 @@ class SettingsError(ReviewerError):
     """A setting has a wrong value; the message is one line naming it."""
 
 
+def redact_url(url: Optional[str]) -> str:
+    """A URL as it may be shown: any `user:password@` becomes `user:***@`."""
+    from urllib.parse import urlparse, urlunparse
+
+    if not url:
+        return ""
+    parsed = urlparse(url if "://" in url else f"http://{url}")
+    if parsed.password is None and parsed.username is None:
+        return url
+    netloc = f"{parsed.username or ''}:***@{parsed.hostname or ''}" + (f":{parsed.port}" if parsed.port else "")
+    return urlunparse(parsed._replace(netloc=netloc))
+
+
 def _describe(exc: ValidationError) -> str:
     """One line for the first problem of a validation error: which setting, what is wrong, where to fix it."""
     error = exc.errors()[0]
     name = ".".join(str(p) for p in error["loc"]) or "settings"
     env = "REVIEWER_" + "__".join(str(p) for p in error["loc"]).upper()
     given = error.get("input")
+    if name in ("chroma_url", "chroma_token", "llm_api_key") and isinstance(given, str):
+        given = redact_url(given) if name == "chroma_url" else "***"  # never echo a password
     shown = f" (got {given!r})" if not isinstance(given, dict) else ""
     where = f"; set by a flag, {env} or {_config_file() or 'reviewer.toml'}"
     more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
@@ -109,6 +124,8 @@ class Settings(BaseSettings):
 
     store: Path = Field(Path(".reviewer"), description="Directory of the embedded Chroma store.")
     chroma_url: Optional[str] = Field(None, description="http://HOST:PORT of a Chroma server; overrides `store`.")
+    chroma_token: Optional[SecretStr] = Field(None, description="Auth token of the Chroma server (sent as "
+                                              "'Authorization: Bearer', through chromadb's token auth); never shown.")
     collection: str = Field("reviewer", description="Chroma collection holding the chunks.")
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
@@ -150,7 +167,7 @@ class Settings(BaseSettings):
             raise ValueError(f"chunking.overlap ({self.chunking.overlap}) must be smaller than chunking.size "
                              f"({self.chunking.size})")
         if self.chroma_url is not None and not self.chroma_url.startswith(("http://", "https://")):
-            raise ValueError(f"chroma_url must start with http:// or https://, not '{self.chroma_url}'")
+            raise ValueError(f"chroma_url must start with http:// or https://, not '{redact_url(self.chroma_url)}'")
         return self
 
     @classmethod

@@ -104,6 +104,19 @@ class Problem(Vocabulary):
     instruction = "instruction"
 
 
+class Inconsistency(Vocabulary):
+    """What `reviewer doctor` can find out of step between records, chunks, the lexical index and the stamp."""
+
+    interrupted_ingest = "interrupted_ingest"  # a pending marker whose process is gone
+    orphan_chunks = "orphan_chunks"  # chunks whose document has no record (never shown)
+    stale_chunks = "stale_chunks"  # chunks of an earlier version of a recorded document
+    missing_chunks = "missing_chunks"  # a record with fewer chunks stored than it counts
+    index_missing = "index_missing"  # chunks of a recorded document the lexical index lacks
+    index_extra = "index_extra"  # lexical entries of documents or chunks the store does not hold
+    index_behind = "index_behind"  # the lexical index reflects another generation of the store
+    unstamped = "unstamped"  # chunks stored, but no embedding model recorded
+
+
 class BlockKind(Vocabulary):
     """What a block of a document is: running text, or a figure or table caption."""
 

@@ -7,15 +7,15 @@ built with another model, unreachable Chroma server or LLM, missing API key).
 
 from __future__ import annotations
 
-import json
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from reviewer.cli import bibfiles
+from reviewer.cli.common import (ChromaOpt, JsonOpt, KOpt, LlmOpt, LlmUrlOpt, ModelOpt, StoreOpt, TokenOpt,  # noqa: F401
+                                 _console, escape, fail, handled, make_reviewer, print_json, waiting_for_llm)
 from reviewer.cli.filters import DesignOpt, StrengthOpt, parse_evidence_filters
 
 app = typer.Typer(
@@ -27,88 +27,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-StoreOpt = Annotated[Optional[Path], typer.Option("--store", help="Embedded store directory [env: REVIEWER_STORE; default .reviewer]")]
-ChromaOpt = Annotated[Optional[str], typer.Option("--chroma-url", help="Use a Chroma server, e.g. http://127.0.0.1:8000 [env: REVIEWER_CHROMA_URL]")]
-ModelOpt = Annotated[Optional[str], typer.Option("--embedding-model", help="sentence-transformers model name or path [env: REVIEWER_EMBEDDING__MODEL]")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON (the pydantic model's dump) instead of tables.")]
-LlmOpt = Annotated[Optional[str], typer.Option("--llm", help="PROVIDER:MODEL, e.g. openai:gpt-4o-mini, ollama:llama3.1, local:/path/model.gguf [env: REVIEWER_LLM]")]
-LlmUrlOpt = Annotated[Optional[str], typer.Option("--llm-base-url", help="OpenAI-compatible server URL (vLLM, llama.cpp, LM Studio) [env: REVIEWER_LLM_BASE_URL]")]
-KOpt = Annotated[Optional[int], typer.Option("-k", help="Passages to retrieve.", min=1)]
-
-
-def _console(stderr: bool = False):
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def escape(text: object) -> str:
-    """Text shown as is in rich output: file names, titles and messages are never read as markup."""
-    from reviewer.cli.render import safe
-
-    return safe(text)
-
-
-def fail(message: str, code: int = 2) -> None:
-    """Print one line naming the problem and exit."""
-    # The message can quote a file name or document text: escaped, so it is never read as markup.
-    _console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", markup=True, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def handled():
-    """Turn library errors into one clear line instead of a traceback."""
-    from reviewer.errors import user_errors
-
-    try:
-        yield
-    except user_errors() as exc:
-        fail(str(exc))
-    except KeyboardInterrupt:
-        _console(stderr=True).print("interrupted: everything stored so far is kept; run the command again to finish")
-        raise typer.Exit(130)
-
-
-@contextmanager
-def waiting_for_llm(settings):
-    """A spinner on stderr while an LLM works (terminals only), saying how long it may take."""
-    if not settings.llm:
-        yield
-        return
-    with _console(stderr=True).status(f"asking {escape(settings.llm)} (gives up after {settings.llm_timeout:g} s)…"):
-        yield
-
-
-def make_reviewer(store: Optional[Path] = None, chroma_url: Optional[str] = None, embedding_model: Optional[str] = None,
-                  llm: Optional[str] = None, llm_base_url: Optional[str] = None, create: bool = False):
-    """Settings from env/config with CLI flags on top, and a Reviewer over them.
-
-    Only `create` (ingest, eval) may start a new embedded store: a mistyped `--store` given to
-    any other command is an error, not an empty store left behind.
-    """
-    from reviewer.api import Reviewer
-    from reviewer.retrieval.store import StoreError
-    from reviewer.settings import Settings
-
-    settings = Settings.load(**{"store": store, "chroma_url": chroma_url, "embedding.model": embedding_model,
-                                "llm": llm, "llm_base_url": llm_base_url})
-    if not create and settings.chroma_url is None and not Path(settings.store).exists():
-        raise StoreError(f"no store at {settings.store}: run `reviewer ingest PATH --store {settings.store}` first, "
-                         "or check --store / REVIEWER_STORE")
-    return Reviewer(settings=settings)
-
-
-def print_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
 @app.command()
 def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders of PDF, Markdown, text or JSONL; .bib, .ris or CSL-JSON libraries; a Zotero data directory.")],
     prune: Annotated[bool, typer.Option("--prune", help="Also drop stored documents whose files are gone.")] = False, collection: bibfiles.CollectionOpt = None,
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -119,7 +43,7 @@ def ingest(
     from reviewer.cli.render import IngestProgress, ingest_table
 
     with handled():
-        r = make_reviewer(store, chroma_url, embedding_model, create=True)
+        r = make_reviewer(store, chroma_url, embedding_model, create=True, chroma_token=chroma_token)
         with IngestProgress(enabled=not as_json) as progress:
             report = r.ingest(paths, prune=prune, progress=progress, collection=collection)
     if as_json:
@@ -138,7 +62,7 @@ def ingest(
 
 
 @app.command()
-def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
+def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None, embedding_model: ModelOpt = None,
          as_json: JsonOpt = False, fmt: bibfiles.ExportOpt = None, output: bibfiles.OutputOpt = None,
          doc: bibfiles.DocOpt = None) -> None:
     """List the documents (title, year, type, study design and strength, chunks, source), or export a bibliography.
@@ -148,9 +72,9 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: 
     from reviewer.cli.render import documents_table
 
     if fmt is not None or output is not None:
-        return bibfiles.export(lambda: make_reviewer(store, chroma_url, embedding_model), fmt, output, doc)
+        return bibfiles.export(lambda: make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token), fmt, output, doc)
     with handled():
-        items = make_reviewer(store, chroma_url, embedding_model).documents()
+        items = make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token).documents()
     if as_json:
         print_json([d.model_dump(mode="json") for d in items])
     else:
@@ -158,7 +82,7 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: 
 
 
 @app.command()
-def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model: ModelOpt = None,
+def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None, embedding_model: ModelOpt = None,
           as_json: JsonOpt = False) -> None:
     """Show counts of documents and chunks, and where the store is.
 
@@ -167,7 +91,7 @@ def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model:
     from reviewer.cli.render import stats_table
 
     with handled():
-        s = make_reviewer(store, chroma_url, embedding_model).stats()
+        s = make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token).stats()
     if as_json:
         print_json(s.model_dump(mode="json"))
     else:
@@ -178,7 +102,7 @@ def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, embedding_model:
 def remove(
     doc_ids: Annotated[list[str], typer.Argument(help="Document ids, as `reviewer docs` shows them.")],
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
 ) -> None:
     """Remove documents (their chunks and records) from the store.
@@ -186,10 +110,41 @@ def remove(
     Example: reviewer remove old-draft-2019
     """
     with handled():
-        removed = make_reviewer(store, chroma_url, embedding_model).remove(doc_ids)
+        removed = make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token).remove(doc_ids)
     for doc_id in doc_ids:
         _console().print(f"removed {escape(doc_id)}" if doc_id in removed else f"[yellow]not found[/] {escape(doc_id)}")
     if len(removed) != len(doc_ids):
+        raise typer.Exit(1)
+
+
+@app.command()
+def doctor(
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what was found (never removes a document you stored).")] = False,
+    store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
+    embedding_model: ModelOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Check that document records, chunks, interrupted ingests, the lexical index and the model stamp agree.
+
+    Exit status 0 when the store is consistent (or --fix repaired everything), 1 when problems remain.
+
+    Example: reviewer doctor --fix
+    """
+    from reviewer.ingest.doctor import summary_line
+
+    with handled():
+        report = make_reviewer(store, chroma_url, embedding_model, chroma_token=chroma_token).doctor(fix=fix)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        console = _console()
+        for p in report.problems:
+            mark = "[green]fixed[/]" if p.fixed else "[yellow]found[/]"
+            console.print(f"{mark} {p.kind.label}: {escape(p.doc_id + ': ' if p.doc_id else '')}{escape(p.detail)}"
+                          f" ({escape(p.action)})", soft_wrap=True)
+        for doc_id in report.ingests_under_way:
+            console.print(f"ingest under way: {escape(doc_id)} (not checked)", soft_wrap=True)
+        console.print(escape(summary_line(report)), soft_wrap=True)
+    if report.unfixed:
         raise typer.Exit(1)
 
 
@@ -200,7 +155,7 @@ def ask(
     llm: LlmOpt = None,
     llm_base_url: LlmUrlOpt = None,
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
     as_json: JsonOpt = False,
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the answer and sources as Markdown.")] = False,
@@ -224,7 +179,7 @@ def ask(
         except ValueError:
             fail(f"--years '{years}' is not a range like 2015-2025")
     with handled():
-        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url, chroma_token=chroma_token)
         with waiting_for_llm(r.settings):
             result = r.ask(question, k=k, doc_ids=doc, doc_types=doc_type, years=span, **parse_evidence_filters(design, min_strength))
     if as_json:
@@ -242,7 +197,7 @@ def chat(
     llm: LlmOpt = None,
     llm_base_url: LlmUrlOpt = None,
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
     design: DesignOpt = None, min_strength: StrengthOpt = None,
     style: bibfiles.StyleOpt = None,
@@ -258,9 +213,8 @@ def chat(
     from reviewer.cli.chat import ChatSession
 
     with handled():
-        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url), k=k,
-                              filters=parse_evidence_filters(design, min_strength),
-                              style=style or "author-year")
+        session = ChatSession(make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url, chroma_token=chroma_token),
+                              k=k, filters=parse_evidence_filters(design, min_strength), style=style or "author-year")
         code = session.run()
     raise typer.Exit(code)
 
@@ -280,7 +234,7 @@ def eval_(
     llm: LlmOpt = None,
     llm_base_url: LlmUrlOpt = None,
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
 ) -> None:
     """Run the eval suite through the real pipeline and report retrieval, answer, citation and evidence metrics.
@@ -301,7 +255,7 @@ def eval_(
     with handled(), tempfile.TemporaryDirectory(prefix="reviewer-eval-") as tmp:
         fresh = store is None and chroma_url is None and not store_in_environment()
         r = make_reviewer(Path(tmp) / "store" if fresh else store, chroma_url, embedding_model, llm, llm_base_url,
-                          create=fresh or corpus is not None)
+                          create=fresh or corpus is not None, chroma_token=chroma_token)
         result = run_suite_with_progress(r, suite, k, only, corpus or (Path("corpus") if fresh else None))
         if update_baseline:
             write_baseline(result, baseline)
@@ -333,7 +287,7 @@ def summarize(
     llm: LlmOpt = None,
     llm_base_url: LlmUrlOpt = None,
     store: StoreOpt = None,
-    chroma_url: ChromaOpt = None,
+    chroma_url: ChromaOpt = None, chroma_token: TokenOpt = None,
     embedding_model: ModelOpt = None,
     doc: Annotated[Optional[list[str]], typer.Option("--doc", help="Only these document ids (repeatable).")] = None,
     doc_type: Annotated[Optional[list[str]], typer.Option("--type", help="Only these document types: review, news, ...")] = None,
@@ -356,7 +310,7 @@ def summarize(
     if fmt == "rich" and output:
         fail("--format rich prints to the terminal; pick md, json, csv or html to write --output")
     with handled():
-        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url)
+        r = make_reviewer(store, chroma_url, embedding_model, llm, llm_base_url, chroma_token=chroma_token)
         with waiting_for_llm(r.settings):
             summary = r.summarize(topic, k=k, doc_ids=doc, doc_types=doc_type,
                                   **parse_evidence_filters(design, min_strength))

@@ -21,10 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence, Union
 
+from reviewer.errors import ReviewerError
 from reviewer.ingest.copies import Copies, without_vanished
 from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
 from reviewer.retrieval.lexical import LexicalIndex, context_text
 from reviewer.retrieval.store import Store, chunk_metadata
+
+class StoreFailure(ReviewerError):
+    """The store failed while an ingest wrote to it; the message names the file and what was kept."""
+
 
 # progress(stage, advance, total): total is given once when a stage starts (advance 0).
 Progress = Callable[[str, int, Optional[int]], None]
@@ -57,6 +62,14 @@ def _alive(who: str) -> bool:
     return True
 
 
+def writable(store: Store) -> None:
+    """Refuse at once, in one line, to change a store that cannot be written."""
+    if getattr(store, "read_only", False):
+        from reviewer.retrieval.chroma_client import read_only
+
+        raise read_only(store.location)
+
+
 def sweep(store: Store, index: LexicalIndex) -> int:
     """Undo what ingests that died left half-written; returns how many documents were cleaned."""
     dead = [d for d, who in store.pending().items() if not _alive(who)]
@@ -67,9 +80,7 @@ def sweep(store: Store, index: LexicalIndex) -> int:
     for doc_id in dead:
         if doc_id in known:
             store.delete_stale_chunks(doc_id, known[doc_id])
-    if partial_new:
-        index.remove(partial_new)
-        store.delete_documents(partial_new)
+    _delete(store, index, partial_new)  # keeps the index's generation in step
     store.clear_pending(dead)
     return len(dead)
 
@@ -93,6 +104,7 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     progress = progress or _no_progress
     started = time.perf_counter()
     report = IngestReport()
+    writable(store)
     sweep(store, index)
     files, failures = discover([Path(p) for p in paths])
     report.failures.extend(failures)
@@ -267,17 +279,34 @@ def _store_documents(pending: list[tuple[Document, bool]], store: Store, embedde
     step = settings.embedding.store_batch
     for start in range(0, len(queue), step):
         part = queue[start : start + step]
-        body = [c for c, _ in part if not c.is_reference]
-        vectors = embedder.embed([embedding_text(c) for c in body], progress=lambda n: progress("embedding", n, None))
-        store.add_chunks(body, vectors, hashes)
-        store.add_references([c for c, _ in part if c.is_reference], hashes)
-        report.chunks_embedded += len(body)
-        finished = []
-        for _, i in part:
-            remaining[i] -= 1
-            if remaining[i] == 0:
-                finished.append(prepared[i])
-        _finish(finished, store, index, report)
+        try:
+            body = [c for c, _ in part if not c.is_reference]
+            vectors = embedder.embed([embedding_text(c) for c in body],
+                                     progress=lambda n: progress("embedding", n, None))
+            store.add_chunks(body, vectors, hashes)
+            store.add_references([c for c, _ in part if c.is_reference], hashes)
+            report.chunks_embedded += len(body)
+            finished = []
+            for _, i in part:
+                remaining[i] -= 1
+                if remaining[i] == 0:
+                    finished.append(prepared[i])
+            _finish(finished, store, index, report)
+        except Exception as exc:
+            raise _stopped(exc, [prepared[i][0].source for _, i in part], report, store) from exc
+
+
+def _stopped(exc: Exception, sources: list[str], report: IngestReport, store: Store) -> Exception:
+    """One line for a store that failed mid-ingest: which file, what is kept, what to do (other errors as they are)."""
+    from reviewer.retrieval.chroma_client import explain, failure_kind
+
+    if not isinstance(exc, ReviewerError) and failure_kind(exc) is None:
+        return exc
+    reason = str(explain(exc, store.location, getattr(store, "url", None), getattr(store, "token", None)))
+    done = report.documents_added + report.documents_updated
+    kept = f"{done} documents of this run were stored and are kept (`reviewer docs` lists them)" if done else \
+        "nothing of this run was stored; what was stored before is kept"
+    return StoreFailure(f"{reason} (while storing {sources[0]}); {kept}; the next ingest completes the rest")
 
 
 def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, index: LexicalIndex,
@@ -305,6 +334,7 @@ def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, in
 
 def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[str]:
     """Drop documents (chunks and records) by id; returns the ids that were found."""
+    writable(store)
     known = store.find_documents(doc_ids=doc_ids)  # these records only, not the whole library
     found = [d for d in doc_ids if d in known]
     _delete(store, index, found)

@@ -168,6 +168,10 @@ class LexicalIndex:
     def document_hashes(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT doc_id, content_hash FROM docs"))
 
+    def entries(self) -> dict[str, str]:
+        """chunk_id → doc_id of every indexed chunk (what retrieval may show)."""
+        return dict(self.db.execute("SELECT chunk_id, doc_id FROM chunks"))
+
     def __len__(self) -> int:
         return self.db.execute("SELECT count(*) FROM chunks").fetchone()[0]
 

@@ -52,6 +52,7 @@ class MemoryStore:
         self.embedding_model = embedding_model
         self.location = f"memory:{id(self):x}"
         self.shared = False
+        self.read_only = False
         self._chunks: dict[str, tuple[str, dict, list[float]]] = {}
         self._references: dict[str, tuple[str, dict]] = {}
         self._docs: dict[str, DocumentInfo] = {}

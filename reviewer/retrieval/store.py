@@ -20,13 +20,15 @@ since vectors of different models (or backends) are not comparable.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol, Sequence
-from urllib.parse import urlparse
 
-from reviewer.errors import ReviewerError
 from reviewer.models import Chunk, DocumentInfo, Passage
+from reviewer.retrieval.chroma_client import (StoreError, embedded_client, explain, failure_kind, read_only, redact,
+                                              scrub, server_client)
 from reviewer.retrieval.rows import BATCH, batches, chunk_metadata, passage_from, record_metadata
 
 __all__ = ["BATCH", "ChromaStore", "Store", "StoreError", "batches", "cache_dir", "chunk_metadata", "passage_from",
@@ -36,15 +38,12 @@ STATE_ID = "__state__"
 _PLACEHOLDER = [1.0]
 
 
-class StoreError(ReviewerError):
-    """The store cannot be opened or used as asked; the message says what to do."""
-
-
 class Store(Protocol):
     """What the pipeline needs of a store: Chroma (embedded or server) or the in-memory fake."""
 
     location: str
     embedding_model: str
+    read_only: bool  # writes are refused (a store folder without write permission)
     shared: bool  # other machines write to it too (a server): derived indexes cannot trust their own updates
 
     def documents(self) -> dict[str, DocumentInfo]: ...
@@ -71,32 +70,35 @@ class Store(Protocol):
     def touch(self) -> str: ...
 
 
-def _client(path: Optional[Path], url: Optional[str]):
-    import chromadb
-    from chromadb.config import Settings as ChromaSettings
+#: Store calls that write: refused at once on a read-only store.
+WRITES = ("put_documents", "mark_pending", "clear_pending", "delete_documents", "add_chunks", "add_references",
+          "delete_stale_chunks", "set_source", "touch")
 
-    chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    if url:
-        parsed = urlparse(url if "://" in url else f"http://{url}")
-        if not parsed.hostname:
-            raise StoreError(f"--chroma-url '{url}' is not a URL like http://HOST:PORT")
+
+def _explained(name: str, method):
+    """`method` with Chroma, SQLite and OS failures turned into one-line StoreErrors (writes refused when read-only)."""
+    def check(self) -> None:
+        if self.read_only and name in WRITES:
+            raise read_only(self.location)
+
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def pages(self, *args, **kwargs):
+            check(self)
+            try:
+                yield from method(self, *args, **kwargs)
+            except Exception as exc:
+                raise explain(exc, self.location, self.url, self.token) from exc
+        return pages
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        check(self)
         try:
-            return chromadb.HttpClient(
-                host=parsed.hostname,
-                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
-                ssl=parsed.scheme == "https",
-                settings=chroma_settings,
-            )
+            return method(self, *args, **kwargs)
         except Exception as exc:
-            raise StoreError(f"cannot reach the Chroma server at {url}: {exc}".splitlines()[0]) from exc
-    assert path is not None
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"store path {path} exists and is not a directory")
-    path.mkdir(parents=True, exist_ok=True)
-    try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:
-        raise StoreError(f"cannot open the store at {path}: {exc}".splitlines()[0]) from exc
+            raise explain(exc, self.location, self.url, self.token) from exc
+    return call
 
 
 class ChromaStore:
@@ -107,17 +109,30 @@ class ChromaStore:
         path: directory of an embedded store (ignored when `url` is given).
         url: `http://HOST:PORT` of a Chroma server.
         collection: collection name.
+        token: the server's auth token (sent as `Authorization: Bearer`, through chromadb's token auth).
+
+    An embedded store whose folder is read-only is read from a temporary copy (`path` is then
+    that copy, `read_only` is set, and every write is refused with one line).
     """
 
     def __init__(self, embedding_model: str, path: Optional[Path] = None, url: Optional[str] = None,
-                 collection: str = "reviewer"):
-        self.path = Path(path) if path is not None else None
+                 collection: str = "reviewer", token: Optional[str] = None):
         self.url = url
+        self.token = token
         self.shared = url is not None
-        self.location = url or str(self.path)
+        self.location = redact(url) if url else str(path)
         self.name = collection
         self.embedding_model = embedding_model
-        self._client = _client(self.path, url)
+        self.read_only = False
+        if url:
+            self.path = None
+            self._client = server_client(url, token)
+        else:
+            self._client, self.path = embedded_client(Path(path))
+            self.read_only = self.path != Path(path)
+        self._open(collection, embedding_model)
+
+    def _open(self, collection: str, embedding_model: str) -> None:
         try:
             # Stamped with the model only when its first vectors are written (`add_chunks`): a model
             # that fails to load never leaves its name on a store.
@@ -128,7 +143,10 @@ class ChromaStore:
             self.docs = self._client.get_or_create_collection(
                 f"{collection}-documents", metadata={"kind": "documents"}, embedding_function=None)
         except Exception as exc:
-            raise StoreError(f"cannot open collection '{collection}' at {self.location}: {exc}".splitlines()[0]) from exc
+            if failure_kind(exc):
+                raise explain(exc, self.location, self.url, self.token) from None
+            raise StoreError(scrub(f"cannot open collection '{collection}' at {self.location}: {exc}".splitlines()[0],
+                                   self.url, self.token)) from None
         self.recorded_model = (self.chunks.metadata or {}).get("embedding_model")
         if self.recorded_model and self.recorded_model != embedding_model:
             error = StoreError(
@@ -207,6 +225,8 @@ class ChromaStore:
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         """Write document records (each after all its chunks), then change the generation; returns it."""
         infos = list(infos)
+        if infos:  # changed before too: a process stopped between the records and the end still changed it
+            self.touch()
         for part in batches(infos, self._batch):
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
@@ -234,6 +254,8 @@ class ChromaStore:
     def delete_documents(self, doc_ids: Sequence[str]) -> str:
         """Remove documents' chunks (body and references), then their records; returns the generation."""
         doc_ids = list(doc_ids)
+        if doc_ids:
+            self.touch()
         for part in batches(doc_ids, 500):
             where = {"doc_id": {"$in": list(part)}}
             self.chunks.delete(where=where)
@@ -347,6 +369,11 @@ class ChromaStore:
         token = uuid.uuid4().hex
         self.docs.upsert(ids=[STATE_ID], embeddings=[_PLACEHOLDER], metadatas=[{"generation": token}])
         return token
+
+
+for _name, _method in list(vars(ChromaStore).items()):
+    if inspect.isfunction(_method) and not _name.startswith("__") and _name != "_open":
+        setattr(ChromaStore, _name, _explained(_name, _method))
 
 
 def cache_dir(store_path: Optional[Path], url: Optional[str], collection: str) -> Path:

@@ -10,7 +10,6 @@ offline grader. Findings must point at kept rows and carry no number their rows'
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Optional

@@ -12,13 +12,7 @@ from typing import Annotated, Optional
 
 import typer
 
-
-def fail(message: str) -> None:
-    """Print one line naming the problem and exit 2."""
-    from rich.console import Console
-
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {message}", markup=True, soft_wrap=True)
-    raise typer.Exit(2)
+from reviewer.cli.common import fail
 
 
 def _check_bib(path: Optional[Path]) -> Optional[Path]:

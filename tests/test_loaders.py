@@ -316,7 +316,7 @@ def test_fixture_pdf_pages_sections_and_metadata() -> None:
     assert doc.title == "Grip Strength and Memory in Older Adults"
     assert doc.authors == ["Ann Author", "Ben Author"]
     assert (doc.doi, doc.year) == ("10.1234/fixture.2024.001", 2024)
-    assert [(b.page, b.section) for b in doc.blocks] == [(1, None), (1, None), (1, "1. Introduction"),
+    assert [(b.page, b.section) for b in doc.blocks] == [(1, "Front matter"), (1, "Front matter"), (1, "1. Introduction"),
                                                          (1, "1. Introduction"), (1, "2. Methods"), (2, "Results"), (2, "Discussion")]
     text = _text(doc)
     assert "study of the molecular signals" in text  # "mole-" + "cular" rejoined

@@ -105,10 +105,51 @@ def test_litqa2_chunks_are_free_of_text_defects(paper: Document) -> None:
 def test_litqa2_body_chunks_have_sections(paper: Document) -> None:
     chunks, _ = _defects(paper)
     body = [c for c in chunks if not c.is_reference and c.kind is BlockKind.body]
-    first = next(i for i, c in enumerate(body) if c.section)  # front matter, and an introduction printed without a heading, come before
-    assert all(c.section for c in body[first:])
-    sections = {c.section.split(" › ")[0].lower() for c in body[first:]}
-    assert len(sections) >= 5
+    assert all(c.section for c in body), [c.text[:60] for c in body if not c.section]
+    assert body[0].section == "Front matter"
+    first = next(c for c in body if c.section != "Front matter")
+    assert first.section == "Abstract" and first.page <= 2  # printed with a heading or without one
+    front = " ".join(" ".join(c.text.split()) for c in body if c.section == "Front matter")
+    assert " ".join(paper.title.split()) in front  # the title stays citable text
+    sections = {c.section.split(" › ")[0].lower() for c in body}
+    assert len(sections) >= 6
+
+
+UNHEADED_OPENINGS = {  # papers that print their abstract (and one its introduction) without a heading
+    "s12276-023-01094-x.pdf": [("Ubiquitously expressed aminoacyl-tRNA synthetases", "Abstract"),
+                               ("Experimental & Molecular Medicine (2023)", "Front matter"),
+                               ("A healthy human body requires", "Introduction")],
+    "s41467-024-44806-1.pdf": [("The archaeal ancestor of eukaryotes", "Abstract"),
+                               ("Phylogenomic studies of Asgard archaea", "Introduction"),
+                               ("The elongation factor 1A (EF-1A) in archaea", "Introduction"),
+                               ("Received: 1 April 2023", "Front matter")],  # set beside the Results
+}
+
+
+@pytest.mark.parametrize("name", sorted(UNHEADED_OPENINGS))
+def test_litqa2_an_abstract_printed_without_a_heading_is_the_abstract(name: str) -> None:
+    body = _body_chunks(name)
+    for opening, section in UNHEADED_OPENINGS[name]:
+        assert [c.section for c in body if c.text.startswith(opening)] == [section], opening
+
+
+@pytest.mark.parametrize("bold", [True, False], ids=["bold abstract", "abstract in the body font"])
+def test_an_abstract_without_a_heading_is_told_from_the_front_matter(bold: bool, tmp_path: Path) -> None:
+    path = tmp_path / "unheaded.pdf"
+    path.write_bytes(make_fixtures.unheaded_abstract_pdf(bold_abstract=bold))
+    blocks = [(b.section, b.text) for b in _load(path).blocks]
+    assert blocks[:3] == [("Front matter", "Grip Strength Predicts Memory Decline in Older Adults"),
+                          ("Front matter", "Ann Author [1], Ben Author [2]"),
+                          ("Front matter", "1 Department of Physiology, Example University, Exampletown "
+                                           "2 Institute of Ageing, Example Hospital, Exampletown")]
+    abstract = [text for section, text in blocks if section == "Abstract"]
+    assert [text.split()[:3] for text in abstract] == [["Older", "adults", "who"], ["Stronger", "adults", "recalled"]]
+    assert abstract[1].endswith("a trial of strength training could test.")  # its bold lines are no headings
+    introduction = [text for section, text in blocks if section == "Introduction"]
+    assert len(introduction) == 6 and introduction[0].startswith("Muscle mass and strength decline")
+    assert [section for section, text in blocks if text.startswith("Each additional kilogram")] == ["Results"]
+    citation_line = [section for section, text in blocks if text.startswith("Journal of Examples")]
+    assert citation_line == ([] if bold else ["Front matter"])
 
 
 SECTION_SPOT_CHECKS = {  # a sentence opening of the paper, and the heading printed above it
@@ -176,9 +217,12 @@ def test_an_introduction_printed_without_a_heading_follows_the_abstract() -> Non
     """mSphere sets ABSTRACT, IMPORTANCE and KEYWORDS as run-in labels and prints no Introduction heading."""
     body = _body_chunks("msphere.00109-24.pdf")
     tops = _in_order((c.section or "").split(" › ")[0] for c in body)
-    assert tops[:7] == ["", "Abstract", "Importance", "Keywords", "Introduction", "Materials and methods", "Results"]
+    assert tops[:7] == ["Front matter", "Abstract", "Importance", "Keywords", "Introduction", "Materials and methods",
+                        "Results"]
     assert [c.section for c in body if c.text.startswith("Acinetobacter spp. are Gram-negative")] == ["Introduction"]
     assert not any("Downloaded from" in c.text or "journals.asm" in c.text for c in body)  # the margin's stamp
+    # the editor, dates and licence printed in the first page's margin column are front matter, not introduction
+    assert {c.section for c in body if "Received 10 February 2024" in c.text or "Editor Paul" in c.text} == {"Front matter"}
     assert [c.section for c in body if c.text.startswith("The two species")] == ["Abstract"]
 
 

@@ -39,6 +39,17 @@ _REFERENCES = {"references", "bibliography"}
 _INTRODUCTIONS = {"introduction", "background"}
 _FRONT = {"abstract", "summary", "author summary", "importance", "keywords"}  # before the introduction
 _RUN_IN = re.compile(r"^([A-Z]{4,}(?: [A-Z]{2,}){0,2})\s+(?=[A-Za-z(])")  # "ABSTRACT The two species..."
+_ABSTRACT_RUN_IN = re.compile(r"^(Abstract)\s*[.:—–]\s*(?=\S)")  # "Abstract: The two species..."
+_ABSTRACTS = {"abstract", "summary"}
+_FRONT_MARKS = re.compile(r"©|creative commons|open access|@|\bcorrespond(?:ence|ing author)|\bcontributed equally", re.I)
+# a first page's notes in small print beside or below the text: editor, dates, correspondence, licence, affiliations
+_FRONT_NOTE = re.compile(
+    r"^(?:editor|edited by|received|accepted|revised|published|copyright|\W?correspondence|address correspondence)\b|©|@"
+    r"|contributed equally|competing interests|conflicts? of interest|^[\d*†‡§]{1,3}\s*[A-Z][^\n]{0,160}?"
+    r"\b(?:universit|institut|department|hospital|cent(?:er|re)\b|school|laborator|college|academy)", re.I)
+_DATES = re.compile(r"^(?:received|accepted|revised|published)(?: online)?:?\s+(?:\d{1,2}\s+[A-Z][a-z]+|[A-Z][a-z]+\s+\d{1,2},?)"
+                    r"\s+(?:19|20)\d\d\b|^check for updates$|^open access$", re.I)
+FRONT_MATTER = "Front matter"  # title, authors, affiliations and the journal's notes before the first section
 _HAS_SUBSECTIONS = {"results", "methods", "method", "materials and methods", "methods and materials",
                     "material and methods", "experimental procedures", "results and discussion"}
 
@@ -52,6 +63,8 @@ class _Style:
     pitch: float
     columns: tuple[float, ...] = ()  # left edges of the text columns (full-width body lines start there)
     introduction: bool = True  # whether the paper prints an Introduction (or Background) heading
+    abstract: bool = True  # whether the paper labels its abstract ("Abstract", "ABSTRACT The ...") on its first pages
+    headings: bool = True  # whether the paper prints any of the usual section names
 
 
 def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str, Optional[str], int, BlockKind]]:
@@ -74,10 +87,50 @@ def page_blocks(pages: list[PageText], vocabulary: Vocabulary) -> list[tuple[str
             text = join_lines([ln.text for ln in lines], vocabulary)
             text = space_sentences(repair_inline_hyphens(text, vocabulary), vocabulary).strip()
             if text and (kind is BlockKind.caption or not _is_debris(text)):
-                if kind is BlockKind.body and state.pop("lead", False):
+                section = _front_section(text, lines, kind, style, state, number, page.height)
+                if kind is BlockKind.body and section != FRONT_MATTER and state.pop("lead", False):
                     text = _led(state.get("title") or "", text)
-                _append(out, (text, state["section"] if kind is not None else None, number, kind or BlockKind.body))
+                _append(out, (text, section, number, kind or BlockKind.body))
     return out
+
+
+def _front_section(text: str, lines: list[Line], kind: Optional[BlockKind], style: _Style, state: dict,
+                   page: int, height: float) -> Optional[str]:
+    """A block's section, telling the front matter and an abstract printed without a heading apart.
+
+    Before the first heading (kind None), the first paragraph of prose in at least the body size
+    opens the abstract, unless the paper labels its abstract elsewhere (then it is front matter)
+    or prints none of the usual section names (then it may be the body itself, and keeps no
+    section); the rest there (title, authors, affiliations, licence) is front matter, as is text
+    after such an unlabelled abstract that is not prose (the journal's citation line). So are the
+    first page's notes the text layer puts after a heading: publication dates, a few words in the
+    top or bottom margin (the journal's name), and small print naming an editor, a correspondent,
+    a licence or an affiliation (with the small print that follows it).
+    """
+    small = min(ln.size for ln in lines) < style.size - 0.3
+    margin = all(ln.bottom < 0.09 * height or ln.top > 0.91 * height for ln in lines) and len(text.split()) <= 8
+    if page == 1 and kind is BlockKind.body and (_DATES.search(text) or margin or small and (
+            state.get("note") or _FRONT_NOTE.search(text))):
+        state["note"] = True
+        return FRONT_MATTER
+    state["note"] = False
+    if kind is None:
+        if not _prose(text, lines, style) or style.abstract:
+            return FRONT_MATTER
+        if not style.headings:
+            return None  # a paper without the usual sections: its first prose may be the body itself
+        _open_section(state, "Abstract", lines[0])
+        state["inferred"], state["front_font"] = True, (lines[0].size, lines[0].bold)
+    elif kind is BlockKind.body and state.get("inferred") and (_FRONT_MARKS.search(text) or not _SENTENCE_END.search(text)):
+        return FRONT_MATTER
+    return state["section"]
+
+
+def _prose(text: str, lines: list[Line], style: _Style) -> bool:
+    """Whether a block reads as a paragraph of sentences in at least the body size (not a title, an author list or small print)."""
+    words = text.split()
+    return (len(words) >= 40 and bool(_SENTENCE_END.search(text)) and not _FRONT_MARKS.search(text)
+            and sum(w[0].islower() for w in words) >= 0.5 * len(words) and min(ln.size for ln in lines) >= style.size - 0.3)
 
 
 def _led(heading: str, text: str) -> str:
@@ -116,9 +169,13 @@ def _body_style(pages: list[PageText]) -> _Style:
     edges = Counter(round(ln.x0) for p in pages for ln in p.lines
                     if abs(ln.size - size) < 0.6 and ln.x1 - ln.x0 > 0.9 * width)
     columns = tuple(sorted(x for x, n in edges.items() if n >= 5))
-    introduction = any(_NUMBER_PREFIX.sub("", ln.text).strip(" :.").lower() in _INTRODUCTIONS
-                       for p in pages for ln in p.lines if len(ln.text) < 40)
-    return _Style(size=size, width=width, pitch=_pitch(pages, size), columns=columns, introduction=introduction)
+    names = [[_NUMBER_PREFIX.sub("", ln.text).strip(" :.").lower() for ln in p.lines if len(ln.text) < 40] for p in pages]
+    openings = [(_RUN_IN.match(ln.text) or _ABSTRACT_RUN_IN.match(ln.text)) for p in pages[:2] for ln in p.lines]
+    abstract = any(n in _ABSTRACTS for p in names[:2] for n in p) or any(
+        m and m.group(1).lower() in _ABSTRACTS for m in openings)
+    return _Style(size=size, width=width, pitch=_pitch(pages, size), columns=columns,
+                  introduction=any(n in _INTRODUCTIONS for p in names for n in p), abstract=abstract,
+                  headings=any(n in KNOWN_HEADINGS for p in names for n in p))
 
 
 def _pitch(pages: list[PageText], size: float) -> float:
@@ -190,6 +247,8 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
                 BlockKind.body if state["headed"] or page > 1 else None)
             if kind is BlockKind.body and not run_in and _opens_introduction(line, lines[i + 1:i + 2], style, state):
                 _open_section(state, "Introduction", line)
+            if kind is BlockKind.body and state.get("front_font") is None and (state.get("top") or "").lower() in _FRONT:
+                state["front_font"] = (line.size, line.bold)
         group.append(line)
     if group:
         yield kind, group
@@ -197,7 +256,7 @@ def _groups(lines: list[Line], style: _Style, state: dict, page: int, vocabulary
 
 def _run_in(line: Line, prev: Optional[Line], style: _Style, kind: Optional[BlockKind]):
     """A section name set in capitals at the start of a paragraph ("ABSTRACT The two species..."), and the rest of the line."""
-    match = _RUN_IN.match(line.text)
+    match = _RUN_IN.match(line.text) or _ABSTRACT_RUN_IN.match(line.text)
     if not match or kind is BlockKind.caption or not _at_column(line, style):
         return None
     name = match.group(1).capitalize()
@@ -210,15 +269,17 @@ def _opens_introduction(line: Line, following: list[Line], style: _Style, state:
     """Whether a paragraph after the abstract opens an introduction the paper prints without a heading.
 
     It does when the paper has no Introduction heading and the paragraph, set in the body font,
-    follows the keywords or starts with a first-line indent (abstracts and importance statements
-    are not indented).
+    follows the keywords, starts with a first-line indent (abstracts and importance statements
+    are not indented), or follows an abstract set in another font (larger, or bold).
     """
     top = (state.get("top") or "").lower()
     if style.introduction or top not in _FRONT or not following or abs(line.size - style.size) >= 0.3:
         return False
     indent = line.x0 - following[0].x0 if abs(following[0].size - line.size) < 0.3 else 0.0
     indent = max([indent] + [line.x0 - x for x in style.columns if line.x0 - x < 4 * line.size])
-    return top == "keywords" or indent > 0.8 * line.size
+    font = state.get("front_font")
+    restyled = font is not None and (abs(font[0] - line.size) >= 0.3 or font[1] != line.bold)
+    return top == "keywords" or indent > 0.8 * line.size or restyled
 
 
 def _at_column(line: Line, style: _Style) -> bool:
@@ -239,6 +300,7 @@ def _open_section(state: dict, heading: str, line: Line) -> None:
     else:
         state["title"] = heading
     state["section"], state["headed"], state["lead"] = _label(state), True, not top
+    state["inferred"], state["front_font"] = False, None
 
 
 def _label(state: dict) -> str:
@@ -304,6 +366,9 @@ def _heading(line: Line, prev: Optional[Line], style: _Style, state: dict, page:
     styled = (line.bold and line.size >= 0.85 * style.size) or line.size > style.size + 0.6
     if styled and not state["headed"] and page == 1:
         return None  # title, authors and affiliations
+    font = state.get("front_font") if state.get("inferred") else None
+    if styled and font and abs(font[0] - line.size) < 0.3 and font[1] == line.bold:
+        return None  # a later paragraph of an abstract printed without a heading, in its own font
     if not _at_column(line, style):
         return None  # a label inside a figure: headings start at a column's left edge
     if styled or (_NUMBERED.match(text) and line.size >= style.size - 0.3 and len(text.split()) <= 14):

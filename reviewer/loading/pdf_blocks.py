@@ -121,8 +121,9 @@ def _front_section(text: str, lines: list[Line], kind: Optional[BlockKind], styl
             return None  # a paper without the usual sections: its first prose may be the body itself
         _open_section(state, "Abstract", lines[0])
         state["inferred"], state["front_font"] = True, (lines[0].size, lines[0].bold)
-    elif kind is BlockKind.body and state.get("inferred") and (_FRONT_MARKS.search(text) or not _SENTENCE_END.search(text)):
-        return FRONT_MATTER
+    elif kind is BlockKind.body and state.get("inferred") and (
+            _FRONT_MARKS.search(text) or len(text.split()) < 30 and not _SENTENCE_END.search(text)):
+        return FRONT_MATTER  # not a sentence of the abstract (which may break mid-sentence at a column's foot)
     return state["section"]
 
 

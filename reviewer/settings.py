@@ -34,6 +34,8 @@ class ChunkingSettings(_Section):
 class IngestSettings(_Section):
     max_text_mb: float = Field(20.0, gt=0, description="Largest text (in MB) one document may hold; a bigger file "
                                "is skipped with a message instead of being chunked and embedded for an hour.")
+    workers: int = Field(0, ge=0, description="Processes that chunk and grade the documents of a large ingest "
+                         "(200 documents or more, on Linux): 0 for one per CPU core (at most 8), 1 for none.")
 
 
 class EmbeddingSettings(_Section):

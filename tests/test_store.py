@@ -233,3 +233,23 @@ def test_asking_an_empty_store_says_so_also_after_everything_was_removed(tmp_pat
     r.remove(["fins"])
     with pytest.raises(StoreError, match="is empty"):
         r.retrieve("zebrafish fins")
+
+
+def test_chunks_written_with_their_text_as_chroma_document_are_still_read(tmp_path, hash_embedder):
+    """Older stores kept a chunk's text as its Chroma document; it is shown, searched and rebuilt from there."""
+    notes = tmp_path / "grip.md"
+    notes.write_text("# Grip\n\nGrip strength rose by 12 percent after eight weeks of resistance training.\n")
+    r = make(tmp_path / "store", hash_embedder)
+    r.ingest([notes])
+    cid, text, meta = next(r.store.iter_chunks())
+    assert "text" not in meta and "Grip strength rose" in text
+    rows = r.store.chunks.get(ids=[cid], include=["metadatas", "embeddings"])
+    old = {k: v for k, v in rows["metadatas"][0].items() if k != "text"}
+    r.store.chunks.delete(ids=[cid])  # the row as an older version wrote it
+    r.store.chunks.add(ids=[cid], embeddings=[rows["embeddings"][0]], documents=[text], metadatas=[old])
+    assert r.store.get([cid])[cid].text == text
+    assert [t for _, t, _ in r.store.iter_chunks()] == [text]
+    again = make(tmp_path / "store", hash_embedder)
+    again.lexical().remove([meta["doc_id"]])  # a reader whose BM25 index must be rebuilt from the store
+    again.lexical().advance(again.lexical().generation or "", "stale")
+    assert again.retrieve("grip strength percent", k=1, mode="bm25")[0].text == text

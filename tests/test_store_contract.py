@@ -54,6 +54,7 @@ class TestStoreContract:
         assert set(store.documents()) == {"alpha", "beta"}
         assert store.documents()["alpha"].chunks == 2
         assert store.document_hashes() == {"alpha": "h1", "beta": "h1"}
+        assert sorted(store.document_ids()) == ["alpha", "beta"]
         store.delete_documents(["alpha"])
         assert set(store.documents()) == {"beta"}
         assert [cid for cid, _, _ in store.iter_chunks()] == ["beta:h1:0"]
@@ -142,7 +143,7 @@ class TestStoreContract:
         assert store.pending() == {"alpha": "host:1", "beta": "host:1"}
         store.clear_pending(["alpha"])
         assert store.pending() == {"beta": "host:1"}
-        assert store.documents() == {}, "a pending marker is not a document"
+        assert store.documents() == {} and store.document_ids() == [], "a pending marker is not a document"
 
     @pytest.mark.slow
     def test_batches_past_the_sqlite_variable_limit(self, store):
@@ -150,7 +151,7 @@ class TestStoreContract:
         store.put_documents([info(f"d{i}", chunks=1) for i in range(n)])
         add(store, [chunk(f"d{i}", 0, f"note {i}") for i in range(n)])
         assert len(store.documents()) == n
-        assert len(store.document_hashes()) == n
+        assert len(store.document_hashes()) == len(store.document_ids()) == n
         ids = [f"d{i}:h1:0" for i in range(n)]
         assert len(store.get(ids)) == n
         assert sum(1 for _ in store.iter_chunks(doc_ids=[f"d{i}" for i in range(n)])) == n

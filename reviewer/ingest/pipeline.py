@@ -23,6 +23,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 
 from reviewer.errors import ReviewerError
 from reviewer.ingest.copies import Copies, without_vanished
+from reviewer.ingest.prepare import chunk, chunked  # noqa: F401  (chunk: what benchmarks call)
 from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
 from reviewer.retrieval.lexical import LexicalIndex, context_text
 from reviewer.retrieval.store import Store, chunk_metadata
@@ -234,30 +235,12 @@ def _queue(doc: Document, plan: _Plan, report: IngestReport) -> None:
     plan.pending.append((doc, info is not None))
 
 
-def chunk(doc: Document, settings) -> list[Chunk]:
-    """A document's chunks; the document is graded as a whole, then each body chunk in its light."""
-    from reviewer.grading import grade, grade_document
-    from reviewer.ingest.chunking import chunk_document
-    from reviewer.text import looks_like_instruction
-
-    cfg = settings.chunking
-    chunks = chunk_document(doc, size=cfg.size, overlap=cfg.overlap)
-    doc.evidence = grade_document(doc)
-    for c in chunks:
-        c.doc_evidence = doc.evidence
-        c.suspect = looks_like_instruction(c.text)
-        if not c.is_reference:
-            c.evidence = grade(c.text, c.section, doc.doc_type, document=doc.evidence)
-    return chunks
-
-
 def _prepare(pending: list[tuple[Document, bool]], settings, report: IngestReport,
              progress: Progress) -> list[tuple[Document, bool, list[Chunk]]]:
     prepared: list[tuple[Document, bool, list[Chunk]]] = []
     progress("chunking", 0, len(pending))
-    for doc, is_update in pending:
-        chunks = chunk(doc, settings)
-        progress("chunking", 1, None)
+    docs = [doc for doc, _ in pending]
+    for chunks, (doc, is_update) in zip(chunked(docs, settings, lambda: progress("chunking", 1, None)), pending):
         if not chunks:
             report.failures.append(IngestFailure(path=doc.source, reason="no text to index"))
             continue

@@ -115,6 +115,23 @@ def embedded_client(path: Path):
         raise StoreError(f"cannot open the store at {path}: {exc}".splitlines()[0]) from None
 
 
+def files_stamp(path: Path) -> tuple:
+    """What every committed write to an embedded store changes: its SQLite file's change counter, size and time.
+
+    The counter (header bytes 24-27) is bumped by every commit in SQLite's default journal mode, so
+    two writes within one tick of the file clock still differ; a write-ahead log is stamped as well.
+    """
+    stamp = []
+    for name in ("chroma.sqlite3", "chroma.sqlite3-wal"):
+        try:
+            with open(path / name, "rb") as f:
+                st = os.fstat(f.fileno())
+                stamp.append((f.read(28)[24:], st.st_size, st.st_mtime_ns))
+        except FileNotFoundError:
+            stamp.append(None)
+    return tuple(stamp)
+
+
 def _snapshot(path: Path) -> Path:
     """A private, writable copy of a read-only store, removed when the process ends."""
     copy = Path(tempfile.mkdtemp(prefix="reviewer-readonly-")) / path.name

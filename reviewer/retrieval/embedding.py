@@ -7,6 +7,7 @@ model); an `Embedder` is injected instead. `SentenceTransformerEmbedder` is the 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
@@ -134,6 +135,13 @@ class SentenceTransformerEmbedder:
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _token_hash(token: str, dimension: int) -> tuple[int, float]:
+    """Where a token lands in a hashed vector, and with which sign (the same words recur: hashed once)."""
+    h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
+    return h % dimension, 1.0 if (h >> 32) & 1 else -1.0
+
+
 class HashEmbedder:
     """Deterministic bag-of-words hashing embedder: fast, no model, for unit tests and demos.
 
@@ -147,8 +155,8 @@ class HashEmbedder:
     def _vector(self, text: str) -> list[float]:
         vec = [0.0] * self.dimension
         for token in _TOKEN.findall(text.lower()):
-            h = int.from_bytes(hashlib.blake2b(token.encode(), digest_size=8).digest(), "little")
-            vec[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+            at, sign = _token_hash(token, self.dimension)
+            vec[at] += sign
         norm = math.sqrt(sum(v * v for v in vec)) or 1.0
         return [v / norm for v in vec]
 

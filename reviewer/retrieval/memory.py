@@ -65,6 +65,9 @@ class MemoryStore:
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 
+    def document_ids(self) -> list[str]:
+        return list(self._docs)
+
     def find_documents(self, sources: Sequence[str] = (), doc_ids: Sequence[str] = (),
                        text_hashes: Sequence[str] = ()) -> dict[str, DocumentInfo]:
         wanted_sources, wanted_ids, wanted_hashes = set(sources), set(doc_ids), set(text_hashes)

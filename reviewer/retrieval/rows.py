@@ -47,6 +47,25 @@ def chunk_metadata(chunk: Chunk, content_hash: str) -> dict:
     return {k: v for k, v in meta.items() if v is not None}
 
 
+#: Metadata key of a chunk's text. Chroma indexes a row's document for full-text search (a trigram
+#: index: most of an upsert's cost, and of the store's size) and nothing here searches it, so the
+#: text is kept in the metadata; chunks written before are read from their document.
+TEXT = "text"
+
+
+def chunk_row(chunk: Chunk, content_hash: str) -> dict:
+    """A chunk's metadata with its text, as written to Chroma."""
+    return chunk_metadata(chunk, content_hash) | {TEXT: chunk.text}
+
+
+def row_text(document, meta: dict) -> tuple[str, dict]:
+    """(text, metadata without the text) of a stored chunk row, whichever way it was written."""
+    if meta and TEXT in meta:
+        meta = dict(meta)
+        return meta.pop(TEXT), meta
+    return document or "", meta or {}
+
+
 def passage_from(chunk_id: str, text: str, meta: dict, score: float = 0.0) -> Passage:
     """Build a Passage from a stored chunk's id, text and metadata."""
     evidence = meta.get("evidence")

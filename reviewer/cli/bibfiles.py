@@ -4,8 +4,6 @@ The options check their values as they are parsed (one line and exit 2 for a bad
 commands only pass them on.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 from typing import Annotated, Optional

@@ -5,8 +5,8 @@ not be read, all others were stored); 2 a usage or configuration problem (bad fl
 built with another model, unreachable Chroma server or LLM, missing API key).
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` in the CLI modules: typer would then evaluate every
+# parameter's string annotation when it builds the commands (~40 ms of each `--help`).
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,7 +23,9 @@ app = typer.Typer(
     help="Ask a folder of papers questions; get answers with cited, evidence-graded passages.",
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    # Plain click help: typer's rich help imports rich.markdown and markdown-it (~0.5 s of a loaded
+    # machine's start-up) for every `--help`; the text is the same.
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
 
@@ -38,6 +40,7 @@ def ingest(
 ) -> None:
     """Parse, chunk, grade and embed documents into the store; unchanged files are skipped.
 
+    \b
     Example: reviewer ingest corpus/ papers/new.pdf --prune   (or: reviewer ingest ~/Zotero --collection "Sleep")
     """
     from reviewer.cli.render import IngestProgress, ingest_table
@@ -67,6 +70,7 @@ def docs(store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: Tok
          doc: bibfiles.DocOpt = None) -> None:
     """List the documents (title, year, type, study design and strength, chunks, source), or export a bibliography.
 
+    \b
     Example: reviewer docs --json | jq '.[].title'   (or: reviewer docs --format bib -o library.bib)
     """
     from reviewer.cli.render import documents_table
@@ -86,6 +90,7 @@ def stats(store: StoreOpt = None, chroma_url: ChromaOpt = None, chroma_token: To
           as_json: JsonOpt = False) -> None:
     """Show counts of documents and chunks, and where the store is.
 
+    \b
     Example: reviewer stats --store ~/reviews/sleep
     """
     from reviewer.cli.render import stats_table
@@ -107,6 +112,7 @@ def remove(
 ) -> None:
     """Remove documents (their chunks and records) from the store.
 
+    \b
     Example: reviewer remove old-draft-2019
     """
     with handled():
@@ -127,6 +133,7 @@ def doctor(
 
     Exit status 0 when the store is consistent (or --fix repaired everything), 1 when problems remain.
 
+    \b
     Example: reviewer doctor --fix
     """
     from reviewer.ingest.doctor import summary_line
@@ -165,8 +172,9 @@ def ask(
     design: DesignOpt = None, min_strength: StrengthOpt = None, bib: bibfiles.BibOpt = None,
     style: bibfiles.StyleOpt = None,
 ) -> None:
-    """Answer a question with numbered citations \\[n] to passages, and a table of sources.
+    """Answer a question with numbered citations [n] to passages, and a table of sources.
 
+    \b
     Example: reviewer ask "Does resistance training improve memory in older adults?" -k 8
     """
     from reviewer.cli.render import answer_markdown, print_answer
@@ -208,6 +216,7 @@ def chat(
     Input history is kept in the store folder (up-arrow recalls it). Piped input is read one
     question per line; the exit status is then 1 if any line ended in an error.
 
+    \b
     Example: reviewer chat --store ~/reviews/sleep -k 6
     """
     from reviewer.cli.chat import ChatSession
@@ -243,6 +252,7 @@ def eval_(
     more than allowed from evals/baseline.json; each failure names the metric and its questions.
     Without --store or --chroma-url, a fresh temporary store is built from --corpus (default corpus/).
 
+    \b
     Example: reviewer eval --check --junit eval.xml   (or: reviewer eval --llm openai:gpt-4o-mini --json report.json)
     """
     import tempfile
@@ -296,6 +306,7 @@ def summarize(
 ) -> None:
     """Summarize the evidence on a topic: a cited answer, a table of studies, agreements, conflicts and gaps.
 
+    \b
     Example: reviewer summarize "Does resistance training improve cognition in older adults?" --format html -o evidence.html
     """
     from reviewer.cli.render import print_summary

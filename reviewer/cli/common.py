@@ -1,7 +1,5 @@
 """What every command shares: its options, one-line failures, and opening a `Reviewer` from settings and flags."""
 
-from __future__ import annotations
-
 import json
 import sys
 from contextlib import contextmanager

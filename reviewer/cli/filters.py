@@ -1,7 +1,5 @@
 """Evidence filters of `ask`, `chat` and `summarize`: `--design` and `--min-strength`, checked against the vocabularies."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -44,11 +47,24 @@ def _fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+@contextmanager
+def _quiet_root_logger():
+    """Warnings logged on the root logger (onnxruntime's quantiser) are not shown while it runs."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
 def export(model_path: Path, target: Path) -> None:
     """Export a sentence-transformers model's transformer to ONNX and quantise it to int8 (needs torch once)."""
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from transformers import AutoModel
+    from transformers.utils import logging as hf_logging
 
     class Encoder(torch.nn.Module):
         """The transformer with plain positional inputs and one output (what the exporter traces)."""
@@ -62,23 +78,33 @@ def export(model_path: Path, target: Path) -> None:
                               return_dict=True).last_hidden_state
 
     target.mkdir(parents=True, exist_ok=True)
-    # Eager attention traces the padding mask as a computation, not as a branch fixed at export.
-    model = Encoder(AutoModel.from_pretrained(str(model_path), attn_implementation="eager")).eval()
-    names = ["input_ids", "attention_mask", "token_type_ids"]
-    sample = {"input_ids": torch.full((2, 8), 1000, dtype=torch.long),
-              "attention_mask": torch.tensor([[1] * 8, [1] * 5 + [0] * 3]),
-              "token_type_ids": torch.zeros(2, 8, dtype=torch.long)}
-    axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
-    fp32 = target / "model-fp32.onnx"
-    with torch.no_grad():
-        torch.onnx.export(model, tuple(sample[n] for n in names), str(fp32), input_names=names, output_names=["last_hidden_state"],
-                          dynamic_axes=axes, opset_version=17, dynamo=False)
-    tmp = target / "model-int8.onnx.tmp"
-    # Weights only (MatMul), per output channel, 7-bit range: on AVX2 without VNNI the 8-bit integer
-    # product saturates, and per-tensor scales lose the small weights (cosine to torch 0.93 without these
-    # options, 0.99 with them, on SciFact abstracts).
-    quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
-                     per_channel=True, reduce_range=True)
+    # The tracer, the exporter and the quantiser each warn about things that do not apply to this
+    # graph (checked by the agreement test); a user's first ingest should not print them.
+    with warnings.catch_warnings(), _quiet_root_logger():
+        warnings.simplefilter("ignore")
+        bars = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()  # "Loading weights" of a 90 MB model
+        try:
+            # Eager attention traces the padding mask as a computation, not as a branch fixed at export.
+            model = Encoder(AutoModel.from_pretrained(str(model_path), attn_implementation="eager")).eval()
+        finally:
+            if bars:
+                hf_logging.enable_progress_bar()
+        names = ["input_ids", "attention_mask", "token_type_ids"]
+        sample = {"input_ids": torch.full((2, 8), 1000, dtype=torch.long),
+                  "attention_mask": torch.tensor([[1] * 8, [1] * 5 + [0] * 3]),
+                  "token_type_ids": torch.zeros(2, 8, dtype=torch.long)}
+        axes = {n: {0: "batch", 1: "tokens"} for n in names} | {"last_hidden_state": {0: "batch", 1: "tokens"}}
+        fp32 = target / "model-fp32.onnx"
+        with torch.no_grad():
+            torch.onnx.export(model, tuple(sample[n] for n in names), str(fp32), input_names=names, output_names=["last_hidden_state"],
+                              dynamic_axes=axes, opset_version=17, dynamo=False)
+        tmp = target / "model-int8.onnx.tmp"
+        # Weights only (MatMul), per output channel, 7-bit range: on AVX2 without VNNI the 8-bit integer
+        # product saturates, and per-tensor scales lose the small weights (cosine to torch 0.93 without these
+        # options, 0.99 with them, on SciFact abstracts).
+        quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul"],
+                         per_channel=True, reduce_range=True)
     fp32.unlink()
     tmp.rename(target / "model-int8.onnx")  # appears whole, or not at all
 
@@ -106,7 +132,7 @@ class OnnxEmbedder:
         path = Path(resolve_model_path(self.model_name))
         if not (path / "tokenizer.json").exists():
             raise EmbeddingError(f"embedding model '{self.model_name}' has no tokenizer.json at {path}: "
-                                 "use --embedding-backend torch")
+                                 "set REVIEWER_EMBEDDING__BACKEND=torch")
         target = cache_root() / f"{path.name}-{_fingerprint(path)}"
         onnx_file = target / "model-int8.onnx"
         if not onnx_file.exists():
@@ -114,7 +140,7 @@ class OnnxEmbedder:
                 export(path, target)
             except Exception as exc:
                 raise EmbeddingError(f"cannot export '{self.model_name}' to ONNX ({exc.__class__.__name__}: {exc})"
-                                     .splitlines()[0] + "; use --embedding-backend torch") from exc
+                                     .splitlines()[0] + "; set REVIEWER_EMBEDDING__BACKEND=torch") from exc
         import onnxruntime as ort
         from tokenizers import Tokenizer
 

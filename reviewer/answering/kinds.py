@@ -37,6 +37,10 @@ _DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), 
                  (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
                   re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
                  (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)))
+#: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
+_DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
+                  (frozenset({StudyDesign.cohort}), False),
+                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False))
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
@@ -51,27 +55,34 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     want = asked_direction(question)
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
+    design_said = _design_asked(question)
+    alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         for name, segment in split_studies(p.text):
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
-            if not name.strip() or not own or (about and not any(contains(t, text_stems(segment, question))
-                                                                   for t in about)):
+            design = grade(segment, p.section, p.doc_type).design
+            if not name.strip() or not own or (design_said and not _of_design(segment, design, design_said)):
+                continue
+            held = text_stems(segment, question)
+            # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
+            if about and not any(contains(t, held) for t in about) and not any(
+                    alt and all(contains(t, held) for t in alt) for alt in alternatives):
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
                     want == "for" and way not in ("benefit", "mixed")):
                 continue
             best = next((s for s in own if way and direction(s.quote) == way), own[0])
-            label = normalize_space(strip_markers(name))
-            design = grade(segment, p.section, p.doc_type).design
+            label = normalize_space(strip_markers(name)) or _unnamed_label(segment, name)
             parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
                 StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
             size = extract_facts(segment).sample_size
             parts += [f"n = {size}"] if size else []
             parts += [_DIRECTION_WORDS[way]] if way else []
             line = f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, i + 1)}"
-            key = label.lower().replace("’s", "").replace("'s", "")
+            # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
+            key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
             if key not in found or best.score > found[key][0]:
                 found[key] = (best.score, line)
     lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
@@ -82,6 +93,28 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:
+    """The design a "which cohort studies / trials" question asks for: (its wording, its labels, whether a study
+    of no graded design counts), or None."""
+    return next(((said, designs, lenient) for (asked, said), (designs, lenient) in zip(_DESIGN_ASKED, _DESIGN_LABELS)
+                 if asked.search(question)), None)
+
+
+def _of_design(segment: str, design: StudyDesign, asked: tuple[re.Pattern, frozenset, bool]) -> bool:
+    """Whether a study is of the design asked for: so graded, or, ungraded, so worded (a trial may go unworded)."""
+    said, designs, lenient = asked
+    if design is not StudyDesign.unknown:
+        return design in designs
+    return lenient or bool(said.search(segment))
+
+
+def _unnamed_label(segment: str, name: str) -> str:
+    """A label for a study named only by its reference ("A cohort study involving 1978 older adults [41]")."""
+    cut = segment.find(name.strip())
+    words = normalize_space(strip_markers(segment[:cut] if cut > 0 else segment)).split()
+    return " ".join(words[:8]).rstrip(",;:") or "Unnamed study"
 
 
 def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> bool:

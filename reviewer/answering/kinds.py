@@ -15,10 +15,10 @@ from typing import Optional
 
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
-                                          distinctive, text_stems, unit_pattern)
+                                          distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
-from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
+from reviewer.text import content_stems, normalize_space, spell_out, stem, strip_markers
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
@@ -28,6 +28,16 @@ UNIT_BONUS = 1.3
 MAX_ITEMS = 6
 #: A listed item's sentence must score at least this share of the best sentence's.
 ITEM_FLOOR = 0.45
+#: Sentences naming a specific head ("adverse events") quoted, and their floor as a share of the best one's score.
+HEAD_SENTENCES = 3
+HEAD_FLOOR = 0.5
+ENUMERATION_BONUS = 1.2
+_HEAD = re.compile(r"^\W*(?:which|what)\s+(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(?:[\w-]+\s+){0,2}?"
+                   r"[a-z-]{3,}s)\b", re.I)
+_GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
+                                             "aspects kinds types roles findings results changes outcomes signals").split())
+#: A sentence that names several things: a list of at least three, or one introduced as such.
+_ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|(?:such as|including|include|involve|e\.g\.)\b", re.I)
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -189,6 +199,9 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     A passage whose section is about one thing ("5.2. Brain-Derived Neurotrophic Factor (BDNF)")
     names it; otherwise a sentence names the acronyms it introduces ("IL-6", "IGF-1").
     """
+    named = _head_sentences(question, ranked)
+    if named:
+        return named
     topic = _topic_names(question, passages)
     floor = ITEM_FLOOR * ranked[0].score
     items: dict[str, Sentence] = {}
@@ -212,6 +225,35 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     ordered = sorted(items.items(), key=lambda kv: (-kv[1].score, kv[1].index, kv[1].start))[:MAX_ITEMS]
     lines = [f"- {name}: {cite(s.quote, s.index + 1)}" for name, s in ordered]
     return lines if len(lines) >= 2 else None
+
+
+def list_head(question: str) -> frozenset[str]:
+    """The stems of what a listing question asks for when it is specific ("What adverse events ..." → adverse,
+    event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
+    match = _HEAD.search(question)
+    stems = frozenset(content_stems(match.group("head"))) if match else frozenset()
+    return frozenset() if not stems or stems <= generic_stems() | _GENERIC_HEADS else stems
+
+
+def _head_sentences(question: str, ranked: list[Sentence]) -> Optional[list[str]]:
+    """For a specific head ("what adverse events"): the sentences that name it, best first, each with the next
+    sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
+    head = list_head(question)
+    holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
+    if not holding:
+        return None
+    # A sentence that lists several of them answers "which" better than one that names them in passing.
+    holding.sort(key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0))
+    chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
+    asked = frozenset(content_stems(spell_out(question)))
+    lines = []
+    for s in chosen:
+        after = min((o for o in ranked if o.index == s.index and o.start > s.start), key=lambda o: o.start,
+                    default=None)
+        goes_on = after is not None and _ENUMERATES.search(after.quote) and bool(asked & after.stems)
+        tail = f" {cite(after.quote, after.index + 1)}" if goes_on and not any(after is c for c in chosen) else ""
+        lines.append(f"- {quoted(s)}{tail}")
+    return lines
 
 
 def _defined_names(passages: list[Passage]) -> set[str]:

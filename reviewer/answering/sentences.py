@@ -81,6 +81,7 @@ class Sentence:
     lead_index: int = -1  # the passage holding the lead (a neighbouring chunk when this sentence opens its own)
     opens: bool = False  # the passage's first sentence: its lead, if any, is in the chunk before
     context: frozenset[str] = frozenset()  # stems of this sentence and its lead
+    attached: bool = False  # states a number right after the question's most specific word (quantity questions)
 
     @property
     def has_number(self) -> bool:
@@ -200,7 +201,8 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         # "This review explores ...", "we focused on ...": the document describing itself, not a finding.
         framing = 0.7 if _FRAMING.search(s.quote) else 1.0
         # "the optimal temperature for X": the number written right after X ("X (63.2 °C") is X's own.
-        attached = ATTACHED_BONUS if asks_quantity and _value_after(s.quote, rare) else 1.0
+        s.attached = asks_quantity and _value_after(s.quote, rare)
+        attached = ATTACHED_BONUS if s.attached else 1.0
         # "the greatest increase": a sentence stating a greater or the greatest increase ranks those asked about.
         ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
         s.factor = listing * subject * method * quantity * framing * attached * ranking

@@ -67,13 +67,13 @@ def _sentence_relevance(question: str, passages: list[Passage], embedder) -> dic
     relevance = best_by_passage(sentences)
     relevance.update({i: 0.0 for i in range(len(head)) if i not in relevance})
     if tail and ASKS_QUANTITY.search(question):
-        further = candidates(tail)
+        # Read among all candidates, so a sentence continuing the chunk before gets its lead from there.
+        further = [s for s in candidates(passages) if s.index >= len(head)]
         score_lexically(further, question, weights, len(passages))
-        valued = sorted({s.index for s in further if s.attached})
-        for i in valued:  # scored like the first candidates, one passage at a time
-            own = candidates([tail[i]])
-            score(own, question, weights, len(head), embedder)
-            relevance[len(head) + i] = max((s.score for s in own), default=0.0)
+        valued = {s.index for s in further if s.attached}
+        chosen = [s for s in further if s.index in valued]
+        score(chosen, question, weights, len(passages), embedder)  # as the first candidates are, by their own rank
+        relevance.update({i: max(s.score for s in chosen if s.index == i) for i in valued})
     return relevance
 
 

@@ -199,9 +199,18 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     A passage whose section is about one thing ("5.2. Brain-Derived Neurotrophic Factor (BDNF)")
     names it; otherwise a sentence names the acronyms it introduces ("IL-6", "IGF-1").
     """
-    named = _head_sentences(question, ranked)
-    if named:
-        return named
+    lines, names = _named_items(question, passages, ranked, min_coverage)
+    head = list_head(question)
+    holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
+    # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
+    if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
+        return _head_sentences(question, holding, ranked)
+    return lines
+
+
+def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
+                 min_coverage: float) -> tuple[Optional[list[str]], list[str]]:
+    """The lines naming one item each (None: fewer than two), and the item names."""
     topic = _topic_names(question, passages)
     floor = ITEM_FLOOR * ranked[0].score
     items: dict[str, Sentence] = {}
@@ -224,7 +233,7 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
             items[", ".join(names[:3])] = s
     ordered = sorted(items.items(), key=lambda kv: (-kv[1].score, kv[1].index, kv[1].start))[:MAX_ITEMS]
     lines = [f"- {name}: {cite(s.quote, s.index + 1)}" for name, s in ordered]
-    return lines if len(lines) >= 2 else None
+    return (lines if len(lines) >= 2 else None), [n for name, _ in ordered for n in name.split(", ")]
 
 
 def list_head(question: str) -> frozenset[str]:
@@ -235,15 +244,12 @@ def list_head(question: str) -> frozenset[str]:
     return frozenset() if not stems or stems <= generic_stems() | _GENERIC_HEADS else stems
 
 
-def _head_sentences(question: str, ranked: list[Sentence]) -> Optional[list[str]]:
-    """For a specific head ("what adverse events"): the sentences that name it, best first, each with the next
-    sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
-    head = list_head(question)
-    holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
-    if not holding:
-        return None
-    # A sentence that lists several of them answers "which" better than one that names them in passing.
-    holding.sort(key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0))
+def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentence]) -> list[str]:
+    """For a specific head ("what adverse events"): the sentences that name it (`holding`), best first, each with the
+    next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
+    # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
+    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if _NAME.search(s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
     lines = []

@@ -21,6 +21,9 @@ from reviewer.vocabulary import (  # noqa: F401
 )
 
 
+#: How a passage marked suspect at ingest is labelled wherever it is shown (terminal, exports).
+SUSPECT_LABEL = "suspect: addresses the model"
+
 class Effect(BaseModel):
     """One reported effect size or change, as written in the text."""
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from reviewer.models import Answer, DocumentInfo, EvidenceSummary, EvidenceTag, IngestReport, Passage, StoreStats
+from reviewer.models import SUSPECT_LABEL, Answer, DocumentInfo, EvidenceSummary, EvidenceTag, IngestReport, Passage, StoreStats
 from reviewer.text import snippet
 
 STRENGTH_STYLE = {"high": "bold green", "moderate": "green", "low": "yellow", "very_low": "red", "not_graded": "dim"}
@@ -28,10 +28,6 @@ def safe(text: object) -> str:
     from rich.markup import escape
 
     return escape(plain(text))
-
-
-#: How a passage whose text addresses a language model is labelled wherever it is shown.
-SUSPECT_LABEL = "suspect: addresses the model"
 
 
 def suspect_markup(p: Passage, before: str = "") -> str:

@@ -16,7 +16,7 @@ from typing import Optional
 
 from reviewer.bibliography.references import cited_references, html_items, markdown_lines
 from reviewer.bibliography.references import label as label_of
-from reviewer.models import Citation, EvidenceSummary, OutputFormat, Strength, SummaryRow
+from reviewer.models import SUSPECT_LABEL, Citation, EvidenceSummary, OutputFormat, Strength, SummaryRow
 from reviewer.text import snippet
 
 #: Columns of the evidence table, in order (also the CSV header).
@@ -121,6 +121,7 @@ def to_markdown(summary: EvidenceSummary, style: str = "author-year") -> str:
     lines += ["", "## Sources", ""]
     for c in summary.citations:
         evidence = f" — {c.evidence.label.replace(' · ', ', ')}" if c.evidence else ""
+        evidence += f" — **⚠ {SUSPECT_LABEL}**" if c.suspect else ""
         where = f" ({c.location})" if c.location else ""
         who = f" — {label_of(c.reference)}" if c.reference else ""
         lines.append(f"{c.n}. **{_md(c.title or c.doc_id)}**{who}{where}{evidence}: {_md(snippet(c.text))}")
@@ -228,10 +229,10 @@ def to_html(summary: EvidenceSummary, style: str = "author-year") -> str:
     gaps = "".join(f'<li>{escape(g.text)} <a href="#src-{g.citation}">[{g.citation}]</a></li>' for g in summary.gaps)
     sources = []
     for c in summary.citations:
-        evidence = f" · {c.evidence.label}" if c.evidence else ""
-        who = f"{label_of(c.reference)} · " if c.reference else ""
+        meta = [label_of(c.reference) if c.reference else "", c.location, c.evidence.label if c.evidence else "",
+                f"⚠ {SUSPECT_LABEL}" if c.suspect else ""]
         sources.append(f'<li id="src-{c.n}" value="{c.n}"><strong>{escape(c.title or c.doc_id)}</strong> '
-                       f'<span class="meta">{escape(who + c.location + evidence)}</span><br>'
+                       f'<span class="meta">{escape(" · ".join(m for m in meta if m))}</span><br>'
                        f"{escape(snippet(c.text, 400))}</li>")
     notes = "".join(f"<li>{escape(n)}</li>" for n in summary.notes)
     return f"""<!DOCTYPE html>

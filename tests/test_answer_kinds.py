@@ -373,3 +373,14 @@ def test_a_superlative_asked_picks_the_sentence_stating_it():
                             "to methyl methanesulfonate?", passages)
     first, cited = _cited_lines(out.answer)[0]
     assert "DTD" in first and cited == [2]
+
+
+def test_rerank_lets_a_far_candidate_in_only_when_it_states_the_value_a_quantity_question_names():
+    filler = [f"The optimal binding temperature of the elongation factor was assayed in sample {i} of the archaeal "
+              f"panel." for i in range(40)]
+    filler[30] = "Our results suggest Baldrarchaeia (64 °C), Wukongarchaeia (63.2 °C) and Borrarchaeia (49.5 °C)."
+    passages = _passages(*filler)
+    asked = "What is the optimal binding temperature of the elongation factor from Wukongarchaeia in degrees celsius?"
+    assert "p30" in [p.chunk_id for p in rerank(asked, passages, 8, AnsweringSettings(semantic=False))]
+    other = "Which archaeal classes had their elongation factor assayed, such as Wukongarchaeia?"
+    assert "p30" not in [p.chunk_id for p in rerank(other, passages, 8, AnsweringSettings(semantic=False))]

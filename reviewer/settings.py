@@ -70,7 +70,10 @@ class RetrievalSettings(_Section):
 class AnsweringSettings(_Section):
     rerank: bool = Field(True, description="Re-score the fused candidates sentence by sentence before answering, so "
                          "the passage holding the answer wins over its neighbours from the same paper.")
-    rerank_candidates: int = Field(24, ge=1, description="Fused candidates re-scored when re-ranking (at least k).")
+    rerank_candidates: int = Field(60, ge=1, description="Fused candidates re-scored when re-ranking (at least k): "
+                                   "the first 24 by their best sentence; further ones only when they state the "
+                                   "value a quantity question asks for, as the chunk holding a number shares "
+                                   "fewer words with the question than its neighbours.")
     cross_encoder: Optional[str] = Field(None, description="A sentence-transformers CrossEncoder (name or path) that "
                                          "re-ranks the candidates; None: embedding and lexical sentence scores.")
     semantic: bool = Field(True, description="Choose answer sentences by embedding similarity as well as shared words.")

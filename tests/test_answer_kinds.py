@@ -302,3 +302,85 @@ def test_an_abbreviated_genus_matches_the_species_the_question_names():
     question = "Has Sorghum bicolor been bred for drought tolerance?"
     assert "sorghum" in text_stems("S. bicolor kept its yield under drought.", question)
     assert "sorghum" not in text_stems("The bicolor line kept its yield under drought.", question)
+
+
+_COHORTS = _passages(
+    "A cohort study involving 1978 older adults [41], followed for seven years, linked low muscle mass to a faster "
+    "decline in cognitive scores. Similarly, in a prospective study of middle-aged adults, Liu et al. [42] tracked 9333 "
+    "participants over four years and found that higher grip strength went with a slower cognitive decline.",
+    "Wang et al. [35] examined the body composition of 2540 older adults at one time point and found lower cognitive "
+    "scores with low muscle mass.",
+    "Liu et al. [23] conducted a randomized controlled trial in 60 older adults with dementia and found that four weeks "
+    "of training improved cognitive scores.",
+)
+
+
+def test_which_cohort_studies_lists_every_cohort_on_either_alternative_and_no_other_design():
+    out = extractive_answer("Which cohort studies linked muscle mass or grip strength to later cognitive decline?",
+                            _COHORTS)
+    lines = out.answer.splitlines()
+    assert any("1978" in line and line.startswith("- A cohort study involving 1978 older adults") for line in lines)
+    assert any(line.startswith("- Liu et al.") and "9333" in line for line in lines)  # grip strength: the other side
+    assert "Wang" not in out.answer and "dementia" not in out.answer  # cross-sectional; a trial by another Liu
+
+
+def test_which_trials_keeps_two_studies_by_authors_of_one_name_apart():
+    passages = _passages(
+        "Liu et al. [23] conducted a randomized controlled trial in 60 older adults with dementia and found that four "
+        "weeks of resistance training improved MMSE scores.",
+        "In a separate randomized trial, Liu et al. [31] found that twelve weeks of resistance training improved MMSE "
+        "scores in 88 older adults with mild cognitive impairment.",
+    )
+    out = extractive_answer("Which trials found that resistance training improved MMSE scores?", passages)
+    assert "n = 60" in out.answer and "n = 88" in out.answer
+
+
+def test_what_adverse_events_quotes_the_sentences_naming_them_and_the_list_that_follows():
+    passages = _passages(
+        "Supervised resistance training improved executive function and processing speed in older adults.",
+        "Supervised resistance training is generally safe for older adults, with a low incidence of serious adverse "
+        "events such as falls or musculoskeletal injuries. Reported challenges predominantly involve transient fatigue, "
+        "muscle soreness, or adherence difficulties. Future trials should report feasibility.",
+        sections=("3.1. Irisin", "6.2. Safety"),
+    )
+    out = extractive_answer("What adverse events are reported with supervised resistance training in older adults?",
+                            passages)
+    assert "falls or musculoskeletal injuries [2]" in out.answer and "muscle soreness" in out.answer
+    assert "processing speed" not in out.answer and "Future trials" not in out.answer
+
+
+def test_a_quantity_question_takes_the_number_written_after_the_thing_it_names():
+    passages = _passages(
+        "The optimal binding temperature of the elongation factor was measured for every archaeal class in the assay "
+        "to estimate the growth temperature of each class.",
+        "Our results suggest optimal binding temperatures for Baldrarchaeia (64 °C), Odinarchaeia (57.2 °C), "
+        "Wukongarchaeia (63.2 °C) and Borrarchaeia (49.5 °C).",
+        "The optimal binding temperature of the elongation factor from the mesophile was about 20.5 °C in the assay.",
+    )
+    out = extractive_answer("What is the optimal binding temperature for the elongation factor from the class "
+                            "Wukongarchaeia in degrees celsius?", passages)
+    first, cited = _cited_lines(out.answer)[0]
+    assert "63.2 °C" in first and cited == [2]
+
+
+def test_a_superlative_asked_picks_the_sentence_stating_it():
+    passages = _passages(
+        "Flies lacking REV1 are hypersensitive to methyl methanesulfonate and show chromosome aberrations after exposure.",
+        "Double mutants lacking the DTD domain of REV1 showed a greater increase in sensitivity to methyl "
+        "methanesulfonate than the other double mutants.",
+    )
+    out = extractive_answer("Which domain of REV1, when knocked out, leads to the greatest increase in sensitivity "
+                            "to methyl methanesulfonate?", passages)
+    first, cited = _cited_lines(out.answer)[0]
+    assert "DTD" in first and cited == [2]
+
+
+def test_rerank_lets_a_far_candidate_in_only_when_it_states_the_value_a_quantity_question_names():
+    filler = [f"The optimal binding temperature of the elongation factor was assayed in sample {i} of the archaeal "
+              f"panel." for i in range(40)]
+    filler[30] = "Our results suggest Baldrarchaeia (64 °C), Wukongarchaeia (63.2 °C) and Borrarchaeia (49.5 °C)."
+    passages = _passages(*filler)
+    asked = "What is the optimal binding temperature of the elongation factor from Wukongarchaeia in degrees celsius?"
+    assert "p30" in [p.chunk_id for p in rerank(asked, passages, 8, AnsweringSettings(semantic=False))]
+    other = "Which archaeal classes had their elongation factor assayed, such as Wukongarchaeia?"
+    assert "p30" not in [p.chunk_id for p in rerank(other, passages, 8, AnsweringSettings(semantic=False))]

@@ -15,10 +15,10 @@ from typing import Optional
 
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
-                                          distinctive, text_stems, unit_pattern)
+                                          distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
-from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
+from reviewer.text import content_stems, normalize_space, spell_out, stem, strip_markers
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
@@ -28,6 +28,16 @@ UNIT_BONUS = 1.3
 MAX_ITEMS = 6
 #: A listed item's sentence must score at least this share of the best sentence's.
 ITEM_FLOOR = 0.45
+#: Sentences naming a specific head ("adverse events") quoted, and their floor as a share of the best one's score.
+HEAD_SENTENCES = 3
+HEAD_FLOOR = 0.5
+ENUMERATION_BONUS = 1.2
+_HEAD = re.compile(r"^\W*(?:which|what)\s+(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(?:[\w-]+\s+){0,2}?"
+                   r"[a-z-]{3,}s)\b", re.I)
+_GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
+                                             "aspects kinds types roles findings results changes outcomes signals").split())
+#: A sentence that names several things: a list of at least three, or one introduced as such.
+_ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|(?:such as|including|include|involve|e\.g\.)\b", re.I)
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -37,6 +47,10 @@ _DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), 
                  (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
                   re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
                  (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)))
+#: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
+_DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
+                  (frozenset({StudyDesign.cohort}), False),
+                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False))
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
@@ -51,27 +65,34 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     want = asked_direction(question)
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
+    design_said = _design_asked(question)
+    alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         for name, segment in split_studies(p.text):
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
-            if not name.strip() or not own or (about and not any(contains(t, text_stems(segment, question))
-                                                                   for t in about)):
+            design = grade(segment, p.section, p.doc_type).design
+            if not name.strip() or not own or (design_said and not _of_design(segment, design, design_said)):
+                continue
+            held = text_stems(segment, question)
+            # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
+            if about and not any(contains(t, held) for t in about) and not any(
+                    alt and all(contains(t, held) for t in alt) for alt in alternatives):
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
                     want == "for" and way not in ("benefit", "mixed")):
                 continue
             best = next((s for s in own if way and direction(s.quote) == way), own[0])
-            label = normalize_space(strip_markers(name))
-            design = grade(segment, p.section, p.doc_type).design
+            label = normalize_space(strip_markers(name)) or _unnamed_label(segment, name)
             parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
                 StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
             size = extract_facts(segment).sample_size
             parts += [f"n = {size}"] if size else []
             parts += [_DIRECTION_WORDS[way]] if way else []
             line = f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, i + 1)}"
-            key = label.lower().replace("’s", "").replace("'s", "")
+            # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
+            key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
             if key not in found or best.score > found[key][0]:
                 found[key] = (best.score, line)
     lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
@@ -82,6 +103,28 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:
+    """The design a "which cohort studies / trials" question asks for: (its wording, its labels, whether a study
+    of no graded design counts), or None."""
+    return next(((said, designs, lenient) for (asked, said), (designs, lenient) in zip(_DESIGN_ASKED, _DESIGN_LABELS)
+                 if asked.search(question)), None)
+
+
+def _of_design(segment: str, design: StudyDesign, asked: tuple[re.Pattern, frozenset, bool]) -> bool:
+    """Whether a study is of the design asked for: so graded, or, ungraded, so worded (a trial may go unworded)."""
+    said, designs, lenient = asked
+    if design is not StudyDesign.unknown:
+        return design in designs
+    return lenient or bool(said.search(segment))
+
+
+def _unnamed_label(segment: str, name: str) -> str:
+    """A label for a study named only by its reference ("A cohort study involving 1978 older adults [41]")."""
+    cut = segment.find(name.strip())
+    words = normalize_space(strip_markers(segment[:cut] if cut > 0 else segment)).split()
+    return " ".join(words[:8]).rstrip(",;:") or "Unnamed study"
 
 
 def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> bool:
@@ -156,6 +199,18 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     A passage whose section is about one thing ("5.2. Brain-Derived Neurotrophic Factor (BDNF)")
     names it; otherwise a sentence names the acronyms it introduces ("IL-6", "IGF-1").
     """
+    lines, names = _named_items(question, passages, ranked, min_coverage)
+    head = list_head(question)
+    holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
+    # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
+    if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
+        return _head_sentences(question, holding, ranked)
+    return lines
+
+
+def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
+                 min_coverage: float) -> tuple[Optional[list[str]], list[str]]:
+    """The lines naming one item each (None: fewer than two), and the item names."""
     topic = _topic_names(question, passages)
     floor = ITEM_FLOOR * ranked[0].score
     items: dict[str, Sentence] = {}
@@ -178,7 +233,33 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
             items[", ".join(names[:3])] = s
     ordered = sorted(items.items(), key=lambda kv: (-kv[1].score, kv[1].index, kv[1].start))[:MAX_ITEMS]
     lines = [f"- {name}: {cite(s.quote, s.index + 1)}" for name, s in ordered]
-    return lines if len(lines) >= 2 else None
+    return (lines if len(lines) >= 2 else None), [n for name, _ in ordered for n in name.split(", ")]
+
+
+def list_head(question: str) -> frozenset[str]:
+    """The stems of what a listing question asks for when it is specific ("What adverse events ..." → adverse,
+    event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
+    match = _HEAD.search(question)
+    stems = frozenset(content_stems(match.group("head"))) if match else frozenset()
+    return frozenset() if not stems or stems <= generic_stems() | _GENERIC_HEADS else stems
+
+
+def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentence]) -> list[str]:
+    """For a specific head ("what adverse events"): the sentences that name it (`holding`), best first, each with the
+    next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
+    # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
+    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if _NAME.search(s.quote) else 1.0))
+    chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
+    asked = frozenset(content_stems(spell_out(question)))
+    lines = []
+    for s in chosen:
+        after = min((o for o in ranked if o.index == s.index and o.start > s.start), key=lambda o: o.start,
+                    default=None)
+        goes_on = after is not None and _ENUMERATES.search(after.quote) and bool(asked & after.stems)
+        tail = f" {cite(after.quote, after.index + 1)}" if goes_on and not any(after is c for c in chosen) else ""
+        lines.append(f"- {quoted(s)}{tail}")
+    return lines
 
 
 def _defined_names(passages: list[Passage]) -> set[str]:

@@ -13,15 +13,17 @@ import math
 from typing import Optional
 
 from reviewer.answering.kinds import heading_item
-from reviewer.answering.questions import question_type, question_weights
+from reviewer.answering.questions import ASKS_QUANTITY, question_type, question_weights
 from reviewer.answering.semantic import cross_encoder_scores
-from reviewer.answering.sentences import best_by_passage, candidates, score
+from reviewer.answering.sentences import best_by_passage, candidates, score, score_lexically
 from reviewer.models import Passage, QuestionType
 from reviewer.settings import AnsweringSettings
 from reviewer.text import strip_markers
 
 #: Weight of the fused rank in the re-ranked score (1.0 for the first candidate, 0 for the last).
 RANK_PRIOR = 0.15
+#: Fused ranks the prior spans (1.0 for the first candidate, 0 from this rank on).
+PRIOR_DEPTH = 24
 
 
 def rerank(question: str, passages: list[Passage], k: int, settings: Optional[AnsweringSettings] = None,
@@ -46,15 +48,33 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
         raw = cross_encoder_scores(settings.cross_encoder, question, [strip_markers(p.text) for p in passages])
         relevance = {i: 1 / (1 + math.exp(-s)) for i, s in enumerate(raw)}  # logits to 0..1
     else:
-        weights, _ = question_weights(question, passages)
-        sentences = candidates(passages)
-        score(sentences, question, weights, n, embedder if settings.semantic else None)
-        relevance = best_by_passage(sentences)
-    combined = {i: relevance.get(i, 0.0) + RANK_PRIOR * (1 - i / n) for i in range(n)}
-    order = sorted(range(n), key=lambda i: (-combined[i], i))
+        relevance = _sentence_relevance(question, passages, embedder if settings.semantic else None)
+    # The prior spans the first PRIOR_DEPTH candidates: one further down wins only by a clearly better sentence.
+    combined = {i: r + RANK_PRIOR * max(0.0, 1 - i / min(n, PRIOR_DEPTH)) for i, r in relevance.items()}
+    order = sorted(combined, key=lambda i: (-combined[i], i))
     if question_type(question) is QuestionType.listing:
         order = _items_first(order, passages, k)
     return [passages[i] for i in order[:k]]
+
+
+def _sentence_relevance(question: str, passages: list[Passage], embedder) -> dict[int, float]:
+    """Best-sentence score of each of the first PRIOR_DEPTH candidates, and of any candidate further down that states
+    the value of the thing a quantity question names ("Wukongarchaeia (63.2 °C"); the others are dropped."""
+    head, tail = passages[:PRIOR_DEPTH], passages[PRIOR_DEPTH:]
+    weights, _ = question_weights(question, head)
+    sentences = candidates(head)
+    score(sentences, question, weights, len(head), embedder)
+    relevance = best_by_passage(sentences)
+    relevance.update({i: 0.0 for i in range(len(head)) if i not in relevance})
+    if tail and ASKS_QUANTITY.search(question):
+        # Read among all candidates, so a sentence continuing the chunk before gets its lead from there.
+        further = [s for s in candidates(passages) if s.index >= len(head)]
+        score_lexically(further, question, weights, len(passages))
+        valued = {s.index for s in further if s.attached}
+        chosen = [s for s in further if s.index in valued]
+        score(chosen, question, weights, len(passages), embedder)  # as the first candidates are, by their own rank
+        relevance.update({i: max(s.score for s in chosen if s.index == i) for i in valued})
+    return relevance
 
 
 def _items_first(order: list[int], passages: list[Passage], k: int) -> list[int]:

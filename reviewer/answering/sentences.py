@@ -16,8 +16,24 @@ from typing import Optional
 
 from reviewer.answering.questions import ASKS_QUANTITY, contains, entities, text_stems
 from reviewer.models import Passage
-from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, content_stems, is_methods_section, looks_like_instruction,
+from reviewer.text import (BULLET, COUNT, NOT_PROSE_LINE, STOPWORDS, content_stems, is_methods_section, looks_like_instruction,
                            normalize_space, numbers, spell_out, split_sentences, stem, strip_markers)
+
+#: Score factor of a sentence stating a number right after the question's most specific word (quantity questions).
+ATTACHED_BONUS = 1.3
+#: Stems weighing at least this share of the question's heaviest count as its most specific.
+RARE_SHARE = 0.75
+#: Score factor of a sentence stating the comparative or superlative the question asks ("greatest increase").
+SUPERLATIVE_BONUS = 1.25
+_GENERIC_NAMES = frozenset({"optim", "temperatur", "degre", "celsius", "dose", "durat", "number", "percent"})
+_WORD = re.compile(r"[A-Za-z][\w-]*")
+_VALUE_NEXT = re.compile(r"[\s(:=,~≈]{0,3}(?:[A-Za-z-]+[\s(:=,]{1,3}){0,2}[-−~≈<>]?\d")
+_DEGREES = {"largest": "larger|largest", "biggest": "bigger|biggest", "highest": "higher|highest",
+            "greatest": "greater|greatest", "strongest": "stronger|strongest", "smallest": "smaller|smallest",
+            "lowest": "lower|lowest", "longest": "longer|longest", "shortest": "shorter|shortest",
+            "fastest": "faster|fastest", "most": "more|most", "least": "less|least|fewer|fewest",
+            "best": "better|best"}
+_SUPERLATIVE_NOUN = re.compile(rf"\b({'|'.join(_DEGREES)})\s+([A-Za-z][\w-]+)", re.I)
 
 #: Sentences shorter than this (in words) are headings or fragments, not answers.
 MIN_SENTENCE_WORDS = 6
@@ -65,6 +81,7 @@ class Sentence:
     lead_index: int = -1  # the passage holding the lead (a neighbouring chunk when this sentence opens its own)
     opens: bool = False  # the passage's first sentence: its lead, if any, is in the chunk before
     context: frozenset[str] = frozenset()  # stems of this sentence and its lead
+    attached: bool = False  # states a number right after the question's most specific word (quantity questions)
 
     @property
     def has_number(self) -> bool:
@@ -159,6 +176,8 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     asks_method = is_methods_section(question)
     asks_quantity = bool(ASKS_QUANTITY.search(question))
     question_numbers = numbers(question)
+    rare = _rarest(weights) if asks_quantity else frozenset()
+    compared = _superlative_phrase(question)
     for s in sentences:
         s.stems = text_stems(s.quote, question)
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
@@ -181,9 +200,35 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         quantity = 0.7 if asks_quantity and not (numbers(s.quote) - question_numbers or _COUNT.search(s.quote)) else 1.0
         # "This review explores ...", "we focused on ...": the document describing itself, not a finding.
         framing = 0.7 if _FRAMING.search(s.quote) else 1.0
-        s.factor = listing * subject * method * quantity * framing
+        # "the optimal temperature for X": the number written right after X ("X (63.2 °C") is X's own.
+        s.attached = asks_quantity and _value_after(s.quote, rare)
+        attached = ATTACHED_BONUS if s.attached else 1.0
+        # "the greatest increase": a sentence stating a greater or the greatest increase ranks those asked about.
+        ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
+        s.factor = listing * subject * method * quantity * framing * attached * ranking
         s.lexical = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * s.factor
         s.score = s.lexical
+
+
+def _rarest(weights: dict[str, float]) -> frozenset[str]:
+    """The question's most specific stems (the top IDF weights): what a quantity question asks the value of."""
+    top = max(weights.values(), default=0.0)
+    return frozenset(t for t, w in weights.items() if w >= RARE_SHARE * top and t not in _GENERIC_NAMES)
+
+
+def _value_after(quote: str, rare: frozenset[str]) -> bool:
+    """Whether a number follows one of the rare words within two words ("Wukongarchaeia (63.2 °C")."""
+    return bool(rare) and any(stem(m.group(0).lower()) in rare and _VALUE_NEXT.match(quote, m.end())
+                              for m in _WORD.finditer(quote))
+
+
+def _superlative_phrase(question: str) -> Optional[re.Pattern]:
+    """"greatest increase" → a pattern for "greater/greatest (...) increase", or None."""
+    match = _SUPERLATIVE_NOUN.search(question)
+    if not match or match.group(2).lower() in STOPWORDS:
+        return None
+    forms = _DEGREES[match.group(1).lower()]
+    return re.compile(rf"\b(?:{forms})\s+(?:[\w-]+\s+)?{re.escape(stem(match.group(2).lower()))}", re.I)
 
 
 def score(sentences: list[Sentence], question: str, weights: dict[str, float], n: int, embedder=None) -> None:

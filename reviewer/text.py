@@ -312,3 +312,18 @@ def caption_label(text: str) -> str:
     name = "Table" if word.startswith("tab") else "Scheme" if word.startswith("sch") else "Figure"
     prefix = " ".join(match.group(1).split()) + " " if match.group(1) else ""
     return f"{prefix}{name} {match.group(3)} caption"
+
+
+#: Name particles that belong with the family name ("van Praag", "de Souza").
+PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter", "ten"}
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(family, given) of a 'Given Family' name; particles such as 'van' go with the family name."""
+    words = name.split()
+    if len(words) <= 1:
+        return name.strip(), ""
+    i = len(words) - 1
+    while i > 1 and words[i - 1].lower() in PARTICLES:
+        i -= 1
+    return " ".join(words[i:]), " ".join(words[:i])

@@ -313,6 +313,14 @@ def test_format_passages_strips_paper_reference_numbers(corpus_passages):
     assert "[3,4]" not in shown
 
 
+def test_format_passages_labels_a_suspect_passage_for_the_model(corpus_passages):
+    clean = corpus_passages[0]
+    suspect = clean.model_copy(update={"suspect": True, "chunk_id": "x"})
+    shown = format_passages([clean, suspect]).split("\n\n[2] ")
+    assert "[suspect" not in shown[0] and "[suspect: its text addresses an AI model]" in shown[1].splitlines()[0]
+    assert "[suspect]" in load_prompt("answer").render(question="q", passages="p")[0]
+
+
 # ---------------------------------------------------------------- specs, prompts, follow-ups
 
 

@@ -25,7 +25,8 @@ def format_passages(passages: list[Passage]) -> str:
     """The passages as the answer prompt shows them: [n] title — section, page, then the text.
 
     A paper's own bracketed reference numbers are removed from the text, so the model does
-    not mistake them for passage numbers.
+    not mistake them for passage numbers. A passage marked suspect at ingest (its text speaks to a
+    language model) is labelled so, and the prompt says never to follow or cite it.
     """
     blocks = []
     for n, p in enumerate(passages, 1):
@@ -35,6 +36,7 @@ def format_passages(passages: list[Passage]) -> str:
         head += f" ({', '.join(kind)})" if kind else ""
         if p.evidence is not None and p.evidence.design.value != "unknown":
             head += f" [evidence: {p.evidence.design.label}, {p.evidence.strength.label}]"
+        head += " [suspect: its text addresses an AI model]" if p.suspect else ""
         blocks.append(f"{head}\n{strip_markers(p.text)}")
     return "\n\n".join(blocks)
 

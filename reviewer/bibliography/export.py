@@ -11,8 +11,8 @@ import re
 from typing import Iterable, Optional, Sequence
 
 from reviewer.errors import ReviewerError
-from reviewer.loading.records import split_name
 from reviewer.models import DocType, Reference
+from reviewer.text import split_name
 
 #: Export format names, and the file extensions that pick them.
 EXPORT_FORMATS = ("bib", "ris", "csljson")

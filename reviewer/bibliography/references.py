@@ -17,9 +17,8 @@ from typing import Mapping, Optional, Sequence
 from pydantic import BaseModel, Field
 
 from reviewer.errors import ReviewerError
-from reviewer.loading.records import split_name
 from reviewer.models import Citation, DocumentInfo, Reference
-from reviewer.text import normalize_space
+from reviewer.text import normalize_space, split_name
 
 DEFAULT_STYLE = "author-year"
 #: Short names for common CSL styles (Vancouver is the NLM "Citing Medicine" style).

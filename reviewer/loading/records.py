@@ -22,7 +22,6 @@ from reviewer.loading.metadata import clean_doi, parse_year
 from reviewer.models import DocType, Document, IngestFailure
 
 #: Name particles that belong to the family name ("Ludwig van Beethoven" -> family "van Beethoven").
-PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "del", "della", "du", "la", "le", "dos", "das", "ter", "ten"}
 
 
 class LibraryRecord(BaseModel):
@@ -48,17 +47,6 @@ class LibraryRecord(BaseModel):
 def full_name(family: Optional[str], given: Optional[str]) -> str:
     """'Given Family' from name parts (either may be missing)."""
     return " ".join(" ".join(p.split()) for p in (given, family) if p and p.strip())
-
-
-def split_name(name: str) -> tuple[str, str]:
-    """(family, given) of a 'Given Family' name; particles such as 'van' go with the family name."""
-    words = name.split()
-    if len(words) <= 1:
-        return name.strip(), ""
-    i = len(words) - 1
-    while i > 1 and words[i - 1].lower() in PARTICLES:
-        i -= 1
-    return " ".join(words[i:]), " ".join(words[:i])
 
 
 def clean_text(value) -> str:

@@ -107,3 +107,37 @@ def test_a_reader_sees_another_processs_commit_and_keeps_its_searcher_otherwise(
     assert [cid for cid, _ in reader.search("zebrafish fins", 5)] == ["b:h1:0"]
     writer.remove(["a"])
     assert [cid for cid, _ in reader.search("creatine", 5)] == ["b:h1:0"]
+
+
+def test_a_reader_of_a_chroma_store_catches_up_from_the_change_journal(tmp_path, hash_embedder, monkeypatch):
+    """Another process's index reads only the documents the journal names, never every record's hash."""
+    writer = Reviewer(settings=Settings.load(store=tmp_path / "store"), embedder=hash_embedder)
+    writer.ingest([note(tmp_path, f"n{i}", f"Note {i} about topic {i} and rowing.") for i in range(30)])
+    reader = LexicalIndex(tmp_path / "reader-index")
+    assert reader.sync(writer.store) == 30, "a new index compares every document"
+    writer.ingest([note(tmp_path, "late", "A late note on zebrafish fins.")])
+
+    def every_hash():
+        raise AssertionError("the catch-up listed every document")
+
+    monkeypatch.setattr(writer.store, "document_hashes", every_hash)
+    assert reader.sync(writer.store) == 1
+    assert reader.document_hashes().keys() == {f"n{i}" for i in range(30)} | {"late"}
+    writer.remove(["n3"])
+    assert reader.sync(writer.store) == 1 and "n3" not in reader.document_hashes()
+    assert reader.sync(writer.store) == 0
+
+
+def test_a_store_change_without_a_journal_entry_is_found_by_comparing_every_document(tmp_path, hash_embedder,
+                                                                                     monkeypatch):
+    """A writer of an older version leaves no journal entry: the reader falls back to the full comparison."""
+    writer = Reviewer(settings=Settings.load(store=tmp_path / "store"), embedder=hash_embedder)
+    writer.ingest([note(tmp_path, f"n{i}", f"Note {i} about rowing.") for i in range(5)])
+    reader = LexicalIndex(tmp_path / "reader-index")
+    reader.sync(writer.store)
+    journal = writer.store.journal.collection
+    journal.delete(ids=journal.get(include=[])["ids"])
+    monkeypatch.setattr(writer.store.journal, "record", lambda doc_ids: None)
+    writer.ingest([note(tmp_path, "late", "A late note on zebrafish fins.")])
+    assert writer.store.changes_since(0.0) == []
+    assert reader.sync(writer.store) == 1 and "late" in reader.document_hashes()

@@ -138,6 +138,17 @@ class TestStoreContract:
         g2 = store.delete_documents(["alpha"])
         assert g2 not in (g0, g1) and store.generation() == g2
 
+    def test_the_change_journal_names_what_each_write_touched(self, store):
+        import time
+
+        from reviewer.retrieval.journal import MARGIN
+
+        assert store.changes_since(0.0) == []
+        store.put_documents([info("alpha"), info("beta")])
+        store.delete_documents(["gamma"])
+        assert store.changes_since(time.time()) == ["alpha", "beta", "gamma"], "within the margin, in order written"
+        assert store.changes_since(time.time() + MARGIN + 1) == [], "nothing written after that time"
+
     def test_pending_markers(self, store):
         store.mark_pending(["alpha", "beta"], "host:1")
         assert store.pending() == {"alpha": "host:1", "beta": "host:1"}

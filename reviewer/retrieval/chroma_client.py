@@ -194,3 +194,16 @@ def explain(exc: BaseException, location: Optional[str], url: Optional[str], tok
         return read_only(location)
     detail = scrub(f"{type(exc).__name__}: {exc}".splitlines()[0], url, token)
     return StoreError(f"{_the_store(location)} failed: {detail}")
+
+
+def cache_dir(store_path: Optional[Path], url: Optional[str], collection: str) -> Path:
+    """Where derived indexes (the lexical index) live: inside an embedded store, or the user's cache for a server."""
+    if url:
+        import hashlib
+
+        import platformdirs
+
+        key = hashlib.sha256(f"{url}|{collection}".encode()).hexdigest()[:16]
+        return Path(platformdirs.user_cache_dir("reviewer")) / "lexical" / key
+    assert store_path is not None
+    return Path(store_path) / f"{collection}-lexical"

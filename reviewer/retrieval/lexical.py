@@ -15,8 +15,9 @@ reused, so a tantivy row written by an update that died before its SQLite commit
 
 Texts are stemmed by us (Snowball English via PyStemmer, stopwords dropped), as before. When
 the store's generation differs from the index's (a crash mid-update, another process, another
-user of a shared server), `sync` compares document hashes and re-reads only the documents that
-differ, never the whole corpus.
+user of a shared server), `sync` re-checks the documents the store's change journal names
+since the index last looked (`reviewer.retrieval.journal`; every document's hash when there is
+no journal to go by) and re-reads only the documents that differ, never the whole corpus.
 """
 
 from __future__ import annotations
@@ -230,14 +231,21 @@ class LexicalIndex:
     def sync(self, store, batch: int = 200) -> int:
         """Bring the index in step with the store; returns how many documents were (re-)read.
 
-        Cheap when nothing changed (one generation read). Otherwise the store's document hashes
-        are compared with the index's and only documents that differ are removed or re-read.
+        Cheap when nothing changed (one generation read). Otherwise the documents the store's
+        change journal names since this index last looked are re-checked (their hashes against
+        the index's); with no journal to go by (a new index, an older store) every document's
+        hash is compared. Either way only documents that differ are removed or re-read.
         """
         generation = store.generation()
         if self.generation == generation:
             return 0
-        stored = store.document_hashes()
-        indexed = self.document_hashes()
+        looked = time.time()  # before reading: a change made meanwhile shows next time
+        changed = self._changed(store)
+        if changed:
+            stored = {d: info.content_hash for d, info in store.find_documents(doc_ids=changed).items()}
+            indexed = self._hashes_of(changed)
+        else:
+            stored, indexed = store.document_hashes(), self.document_hashes()
         gone = [d for d, h in indexed.items() if stored.get(d) != h]
         fresh = [d for d, h in stored.items() if indexed.get(d) != h]
         self.remove(gone)
@@ -248,7 +256,23 @@ class LexicalIndex:
             self.add(part, rows)
         with self._write():
             self._set_generation(generation)  # read before the diff: a change made meanwhile shows next time
+            self.db.execute("INSERT OR REPLACE INTO state VALUES ('looked', ?)", (repr(looked),))
         return len(gone) + len(fresh)
+
+    def _changed(self, store) -> list[str]:
+        """The documents the store's journal names since this index last looked (empty: compare them all)."""
+        row = self.db.execute("SELECT value FROM state WHERE key = 'looked'").fetchone()
+        if row is None or self.generation is None or not hasattr(store, "changes_since"):
+            return []
+        return store.changes_since(float(row[0]))
+
+    def _hashes_of(self, doc_ids: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for i in range(0, len(doc_ids), 500):
+            part = list(doc_ids[i : i + 500])
+            found.update(self.db.execute(f"SELECT doc_id, content_hash FROM docs WHERE doc_id IN "
+                                         f"({','.join('?' * len(part))})", part))
+        return found
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import uuid
 from typing import Iterable, Iterator, Optional, Sequence
 
 from reviewer.models import Chunk, DocumentInfo, Passage
+from reviewer.retrieval.journal import MemoryJournal
 from reviewer.retrieval.store import StoreError, chunk_metadata, passage_from
 
 
@@ -58,6 +59,7 @@ class MemoryStore:
         self._docs: dict[str, DocumentInfo] = {}
         self._pending: dict[str, str] = {}
         self._generation = ""
+        self.journal = MemoryJournal()
 
     def documents(self) -> dict[str, DocumentInfo]:
         return dict(self._docs)
@@ -77,6 +79,7 @@ class MemoryStore:
 
     def put_documents(self, infos: Iterable[DocumentInfo]) -> str:
         infos = list(infos)
+        self.journal.record([d.doc_id for d in infos])
         self._docs.update({d.doc_id: d.model_copy() for d in infos})
         return self.touch() if infos else self._generation
 
@@ -92,6 +95,7 @@ class MemoryStore:
 
     def delete_documents(self, doc_ids: Sequence[str]) -> str:
         gone = set(doc_ids)
+        self.journal.record(list(doc_ids))
         for table in (self._chunks, self._references):
             for cid in [c for c, v in table.items() if v[1]["doc_id"] in gone]:
                 del table[cid]
@@ -162,6 +166,9 @@ class MemoryStore:
 
     def generation(self) -> str:
         return self._generation
+
+    def changes_since(self, at: float) -> list[str]:
+        return self.journal.since(at)
 
     def touch(self) -> str:
         self._generation = uuid.uuid4().hex

@@ -10,7 +10,8 @@ through `HttpClient`):
   indexed for BM25 (a one-number placeholder vector, as Chroma requires a vector);
 - `<name>-documents`: one entry per document (title, source, content hash, chunk count),
   written only after all of a document's chunks are stored, plus a pending marker written
-  before them, so an interrupted ingest can be swept; and the store generation.
+  before them, so an interrupted ingest can be swept; and the store generation;
+- `<name>-changes`: the change journal (`reviewer.retrieval.journal`), which documents each write touched.
 
 Every call is batched (ids, deletes, listings), so no call exceeds SQLite's variable limit
 however large the library. The embedding model and backend are recorded in the chunk
@@ -27,8 +28,9 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Protocol, Sequence
 
 from reviewer.models import Chunk, DocumentInfo, Passage
-from reviewer.retrieval.chroma_client import (StoreError, embedded_client, explain, failure_kind, files_stamp, read_only,
-                                              redact, scrub, server_client)
+from reviewer.retrieval.chroma_client import (StoreError, cache_dir, embedded_client, explain, failure_kind, files_stamp,
+                                              read_only, redact, scrub, server_client)
+from reviewer.retrieval.journal import ChromaJournal
 from reviewer.retrieval.rows import BATCH, batches, chunk_metadata, chunk_row, passage_from, record_metadata, row_text
 
 __all__ = ["BATCH", "ChromaStore", "Store", "StoreError", "batches", "cache_dir", "chunk_metadata", "passage_from",
@@ -69,6 +71,7 @@ class Store(Protocol):
                     references: bool = False) -> Iterator[tuple[str, str, dict]]: ...
     def generation(self) -> str: ...
     def touch(self) -> str: ...
+    def changes_since(self, at: float) -> list[str]: ...
 
 
 #: Store calls that write: refused at once on a read-only store.
@@ -144,6 +147,8 @@ class ChromaStore:
                 f"{collection}-references", metadata={"kind": "references"}, embedding_function=None)
             self.docs = self._client.get_or_create_collection(
                 f"{collection}-documents", metadata={"kind": "documents"}, embedding_function=None)
+            self.journal = ChromaJournal(self._client.get_or_create_collection(
+                f"{collection}-changes", metadata={"kind": "changes"}, embedding_function=None))
         except Exception as exc:
             if failure_kind(exc):
                 raise explain(exc, self.location, self.url, self.token) from None
@@ -229,6 +234,7 @@ class ChromaStore:
         if infos:  # changed before too: a process stopped between the records and the end still changed it
             self.touch()
         for part in batches(infos, self._batch):
+            self.journal.record([d.doc_id for d in part])
             self.docs.upsert(
                 ids=[d.doc_id for d in part],
                 embeddings=[_PLACEHOLDER] * len(part),
@@ -257,6 +263,8 @@ class ChromaStore:
         doc_ids = list(doc_ids)
         if doc_ids:
             self.touch()
+        for part in batches(doc_ids, self._batch):
+            self.journal.record(list(part))
         for part in batches(doc_ids, 500):
             where = {"doc_id": {"$in": list(part)}}
             self.chunks.delete(where=where)
@@ -374,6 +382,10 @@ class ChromaStore:
         self._seen = (stamp, token)  # stamped before the read: a write in between shows at the next call
         return token
 
+    def changes_since(self, at: float) -> list[str]:
+        """Documents written or removed since time `at` (less the journal's margin); empty if the journal cannot tell."""
+        return self.journal.since(at)
+
     def touch(self) -> str:
         token = uuid.uuid4().hex
         self.docs.upsert(ids=[STATE_ID], embeddings=[_PLACEHOLDER], metadatas=[{"generation": token}])
@@ -384,15 +396,3 @@ for _name, _method in list(vars(ChromaStore).items()):
     if inspect.isfunction(_method) and not _name.startswith("__") and _name != "_open":
         setattr(ChromaStore, _name, _explained(_name, _method))
 
-
-def cache_dir(store_path: Optional[Path], url: Optional[str], collection: str) -> Path:
-    """Where derived indexes (the lexical index) live: inside an embedded store, or the user's cache for a server."""
-    if url:
-        import hashlib
-
-        import platformdirs
-
-        key = hashlib.sha256(f"{url}|{collection}".encode()).hexdigest()[:16]
-        return Path(platformdirs.user_cache_dir("reviewer")) / "lexical" / key
-    assert store_path is not None
-    return Path(store_path) / f"{collection}-lexical"

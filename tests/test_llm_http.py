@@ -169,7 +169,8 @@ def test_only_bogus_citations_fall_back_to_extractive_answer(llm_server, passage
     assert any("not used" in note and "cited no passage that was given" in note for note in out.notes)
     assert out.citations and not out.insufficient_evidence
     for citation in out.citations:
-        assert quote_matches(out.answer.split(f" [{citation.n}]")[0].split("] ")[-1], citation.text)
+        quoted = out.answer.split(f" [{citation.n}]")[0].split("] ")[-1].splitlines()[-1]
+        assert quote_matches(quoted.removeprefix("- "), citation.text)  # a listing answer's items are "- " lines
 
 
 @pytest.mark.parametrize("body", ["<html><body>Welcome to my homepage</body></html>", {"status": "ok"}],

@@ -23,7 +23,7 @@ from typing import Callable, Iterable, Optional, Sequence, Union
 
 from reviewer.errors import ReviewerError
 from reviewer.ingest.copies import Copies, without_vanished
-from reviewer.ingest.prepare import chunk, chunked  # noqa: F401  (chunk: what benchmarks call)
+from reviewer.ingest.prepare import chunked
 from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
 from reviewer.retrieval.lexical import LexicalIndex, context_text
 from reviewer.retrieval.store import Store, chunk_metadata

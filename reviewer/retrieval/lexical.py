@@ -262,7 +262,7 @@ class LexicalIndex:
     def _changed(self, store) -> list[str]:
         """The documents the store's journal names since this index last looked (empty: compare them all)."""
         row = self.db.execute("SELECT value FROM state WHERE key = 'looked'").fetchone()
-        if row is None or self.generation is None or not hasattr(store, "changes_since"):
+        if row is None or self.generation is None:
             return []
         return store.changes_since(float(row[0]))
 

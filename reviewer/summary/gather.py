@@ -28,10 +28,8 @@ def gather(reviewer, topic: str, k: int, **filters) -> list[Passage]:
     add(reviewer.retrieve(topic, k=k, **filters))
     for words in DESIGN_QUERIES:
         add(reviewer.retrieve(f"{topic} {words}", k=k, **filters))
-    doc_ids = filters.get("doc_ids")
-    if not doc_ids and len(reviewer.store.document_ids()) <= MAX_SPREAD_DOCUMENTS:  # ids only: cheap at 100k
-        doc_ids = [d.doc_id for d in reviewer.documents()]
-    if doc_ids and len(doc_ids) <= MAX_SPREAD_DOCUMENTS:
+    doc_ids = filters.get("doc_ids") or reviewer.store.document_ids()  # ids only: cheap at 100k
+    if len(doc_ids) <= MAX_SPREAD_DOCUMENTS:
         for doc_id in doc_ids:
             add(reviewer.retrieve(topic, k=max(2, k // 10), **{**filters, "doc_ids": [doc_id]}))
     return list(seen.values())

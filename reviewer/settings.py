@@ -48,7 +48,8 @@ class EmbeddingSettings(_Section):
         None,
         description="How the model runs: 'torch' (sentence-transformers), or 'onnx-int8' (ONNX Runtime, int8 "
         "weights, exported from the installed model at first use and cached). Unset: the backend that built the "
-        "store, or 'torch' for a new store. Vectors of the two are not interchangeable.",
+        "store; for a new store 'onnx-int8' when the model is on disk with a tokenizer.json (the shipped "
+        "all-MiniLM-L6-v2 is), else 'torch'. Vectors of the two are not interchangeable.",
     )
     batch_size: int = Field(64, ge=1, description="Chunks per encode call.")
     store_batch: int = Field(1024, ge=1, description="Chunks embedded and stored per slice of an ingest: a stopped "

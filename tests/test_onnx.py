@@ -26,3 +26,24 @@ def test_onnx_vectors_agree_with_torch_and_the_store_remembers_the_backend(tmp_p
     reopened = Reviewer(settings=Settings.load(store=tmp_path / "store"))  # no backend named
     assert reopened.stats().embedding_model == "all-MiniLM-L6-v2+onnx-int8"
     assert reopened.retrieve("muscle signals to the brain", k=1)
+
+
+@pytest.mark.slow
+def test_a_new_store_is_built_with_onnx_and_a_torch_store_keeps_torch(tmp_path, real_embedder):
+    from reviewer.retrieval.backends import new_store_backend
+    from reviewer.retrieval.store import StoreError
+
+    paper = CORPUS / "news-exercise-muscle-signals-brain.md"
+    fresh = Reviewer(settings=Settings.load(store=tmp_path / "new"))  # no backend named
+    fresh.ingest([paper])
+    assert fresh.stats().embedding_model == "all-MiniLM-L6-v2+onnx-int8"
+
+    Reviewer(settings=Settings.load(store=tmp_path / "old"), embedder=real_embedder).ingest([paper])
+    reopened = Reviewer(settings=Settings.load(store=tmp_path / "old"))
+    assert reopened.retrieve("muscle signals to the brain", k=1)
+    assert reopened.embedder.name == "all-MiniLM-L6-v2"  # queried by the backend that built it
+    named = Reviewer(settings=Settings.load(store=tmp_path / "old", **{"embedding.backend": "onnx-int8"}))
+    with pytest.raises(StoreError, match="built with embedding model 'all-MiniLM-L6-v2', not 'all-MiniLM-L6-v2[+]onnx-int8'"):
+        named.retrieve("muscle signals to the brain", k=1)
+    # A model that is not on disk cannot be exported: torch (which can fetch it) is the default.
+    assert new_store_backend("some-org/a-model-not-downloaded") == "torch"

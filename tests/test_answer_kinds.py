@@ -384,3 +384,56 @@ def test_rerank_lets_a_far_candidate_in_only_when_it_states_the_value_a_quantity
     assert "p30" in [p.chunk_id for p in rerank(asked, passages, 8, AnsweringSettings(semantic=False))]
     other = "Which archaeal classes had their elongation factor assayed, such as Wukongarchaeia?"
     assert "p30" not in [p.chunk_id for p in rerank(other, passages, 8, AnsweringSettings(semantic=False))]
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Through which signaling pathways does irisin improve synaptic plasticity?", QuestionType.listing),
+    ("Which factors shape how much older adults' cognition benefits from training?", QuestionType.listing),
+    ("In which studies did balance training shorten gait initiation?", QuestionType.studies),
+    ("How much did serum IGF-1 rise after training?", QuestionType.quantity),
+])
+def test_a_which_question_may_open_with_a_preposition_and_factors_come_before_quantities(question, kind):
+    assert question_type(question) is kind
+
+
+def test_which_trials_of_a_population_are_not_filtered_by_the_design_words_of_the_question():
+    passages = _passages(
+        "In a single-masked randomized controlled trial, Baek et al. [21] reported that older adults with cognitive "
+        "impairment who completed dual-task training improved more. Similarly, Vints et al. [22] found that a 12-week "
+        "program improved inhibitory control in older adults at high risk of MCI.",
+        "Mild cognitive impairment (MCI) is a transitional stage. Randomized trials suggest training helps in MCI.",
+        "Zhao et al. [43] conducted a randomized controlled trial involving 103 older adults with type 2 diabetes.",
+    )
+    out = extractive_answer("Which randomized trials tested training in older adults with mild cognitive impairment?",
+                            passages)
+    labels = [line.split(" (")[0] for line in out.answer.splitlines()]
+    assert "- Vints et al." in labels and "- Baek et al." in labels
+    assert labels.index("- Vints et al.") < labels.index("- Zhao et al.") if "- Zhao et al." in labels else True
+
+
+def test_a_list_question_naming_a_sections_subject_quotes_that_section_and_what_it_goes_on_to_say():
+    passages = _passages(
+        "Irisin improves synaptic plasticity by activating the cAMP/PKA/CREB signaling pathway in mouse models. "
+        "At the same time, it prevents phosphorylation of eIF2α, thereby reducing endoplasmic reticulum stress. "
+        "Whether it crosses the blood-brain barrier in humans is unclear.",
+        "BDNF modulates synaptic plasticity through the TrkB signaling pathway in rodents.",
+        "IL-6 signaling involves the JAK/STAT and MAPK pathways in synaptic function.",
+        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5.3. Interleukin-6 (IL-6)"),
+    )
+    out = extractive_answer("Through which signaling pathways does irisin improve synaptic plasticity?", passages)
+    assert "cAMP/PKA/CREB" in out.answer and "eIF2α" in out.answer
+    assert "TrkB" not in out.answer and "JAK/STAT" not in out.answer
+    assert all(cited == [1] for _, cited in _cited_lines(out.answer))
+
+
+def test_which_factors_quotes_the_sentence_naming_several_in_words_not_one_listing_statistics():
+    passages = _passages(
+        "Coetsee et al. observed that older adults improved reaction time by 27.35%, outperforming interval training "
+        "(17.80%, ES = 0.79) and controls (24.83%, ES = 0.94).",
+        "Overall, the cognitive effects of training in older adults are influenced by baseline cognitive status, "
+        "disease condition, and training characteristics.",
+        "Training was delivered in community centres by certified instructors to older adults.",
+    )
+    out = extractive_answer("Which factors shape how much older adults' cognition benefits from training?", passages)
+    assert "baseline cognitive status" in out.answer
+    assert "27.35%" not in out.answer

@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.change import asked_change, stated_change
-from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
+from reviewer.answering.questions import (DIRECTION_WORDS, LISTS_KINDS, SUPERLATIVE, WHICH, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
@@ -22,6 +22,8 @@ from reviewer.text import content_stems, normalize_space, spell_out, stem, strip
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
+#: Share of a listed study's score that depends on how much of the question's topic its text and heading hold.
+TOPIC_WEIGHT = 0.5
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
 #: Items listed at most in a "what mechanisms / which factors" answer.
@@ -32,12 +34,24 @@ ITEM_FLOOR = 0.45
 HEAD_SENTENCES = 3
 HEAD_FLOOR = 0.5
 ENUMERATION_BONUS = 1.2
-_HEAD = re.compile(r"^\W*(?:which|what)\s+(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(?:[\w-]+\s+){0,2}?"
+_HEAD = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(?:[\w-]+\s+){0,2}?"
                    r"[a-z-]{3,}s)\b", re.I)
 _GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
                                              "aspects kinds types roles findings results changes outcomes signals").split())
 #: A sentence that names several things: a list of at least three, or one introduced as such.
 _ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|(?:such as|including|include|involve|e\.g\.)\b", re.I)
+#: A series of short things named in words ("baseline status, disease condition, and training"), statistics in
+#: parentheses left out first ("(17.80%, ES = 0.79)" lists nothing).
+_ITEM = r"(?:[\w'’/-]+ ){0,4}[\w'’/-]+"
+_SERIES = re.compile(rf"\b{_ITEM}, {_ITEM}, (?:{_ITEM}, )*(?:and |or ){_ITEM}")
+_PARENTHESES = re.compile(r"\s*\([^()]*\)")
+#: Wording that introduces what something depends on ("influenced by baseline status, disease and training").
+_MODERATED = re.compile(r"\b(?:influenced|determined|shaped|moderated|modulated|affected|predicted|driven|mediated)"
+                        r" by\b|\bdepends? on\b|\bdepending on\b", re.I)
+#: A sentence that goes on about the thing the one before it named.
+_CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|Furthermore|Likewise|It also|They also)\b"
+                        r"|(?:It|They) (?!is|was|are|were|remains|remain|should|may|might|could|would|has been suggested)"
+                        r"[a-z]+s?\b")
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -67,6 +81,8 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
     design_said = _design_asked(question)
     alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
+    topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
+             if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         for name, segment in split_studies(p.text):
@@ -93,8 +109,10 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             line = f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, i + 1)}"
             # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
             key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
-            if key not in found or best.score > found[key][0]:
-                found[key] = (best.score, line)
+            # A study under a heading, or in words, that holds all the question's topic comes first.
+            rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{segment} {p.section or ''}", question)))
+            if key not in found or rank > found[key][0]:
+                found[key] = (rank, line)
     lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
     if lines:
         return lines
@@ -103,6 +121,14 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _topical(topic: list[str], text: str, question: str) -> float:
+    """Share of a question's topic stems a text holds (1.0 for a question with none)."""
+    if not topic:
+        return 1.0
+    held = text_stems(text, question)
+    return sum(contains(t, held) for t in topic) / len(topic)
 
 
 def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:
@@ -199,13 +225,27 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     A passage whose section is about one thing ("5.2. Brain-Derived Neurotrophic Factor (BDNF)")
     names it; otherwise a sentence names the acronyms it introduces ("IL-6", "IGF-1").
     """
+    # "Through which pathways does irisin act": the passages under the heading the question names say it.
+    named = {i for i, p in enumerate(passages) if _names_heading(question, p.section)}
+    if named:
+        return _head_sentences(question, [s for s in ranked if s.index in named and not s.methods], ranked)
     lines, names = _named_items(question, passages, ranked, min_coverage)
     head = list_head(question)
     holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
     if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
         return _head_sentences(question, holding, ranked)
+    if not lines and LISTS_KINDS.search(question):  # "which factors ...": sentences that name several things
+        enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
+                       and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote))]
+        return _head_sentences(question, enumerating, ranked) if enumerating else None
     return lines
+
+
+def _names_heading(question: str, section: Optional[str]) -> bool:
+    """Whether the question names the one thing a passage's section is about ("irisin" and "5.1. Irisin")."""
+    item = heading_item(section)
+    return bool(item) and re.search(rf"\b{re.escape(item)}\b", question, re.I) is not None
 
 
 def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
@@ -249,14 +289,17 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
-                     * (ENUMERATION_BONUS if _NAME.search(s.quote) else 1.0))
+                     * (ENUMERATION_BONUS if _NAME.search(s.quote) or _MODERATED.search(s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
     lines = []
     for s in chosen:
         after = min((o for o in ranked if o.index == s.index and o.start > s.start), key=lambda o: o.start,
                     default=None)
-        goes_on = after is not None and _ENUMERATES.search(after.quote) and bool(asked & after.stems)
+        # It goes on listing ("... fatigue, soreness, and ...") on the question's subject, or says what else the same
+        # thing does ("At the same time, it prevents ...").
+        goes_on = after is not None and (bool(_ENUMERATES.search(after.quote) and asked & after.stems)
+                                         or bool(_CONTINUES.match(after.quote)))
         tail = f" {cite(after.quote, after.index + 1)}" if goes_on and not any(after is c for c in chosen) else ""
         lines.append(f"- {quoted(s)}{tail}")
     return lines

@@ -23,19 +23,24 @@ ABSENT_DF = 1
 
 ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
 #: Questions asking for a quantity; their answer is a sentence that states a number.
+#: The opening of a "which X" question, a preposition allowed before it ("Through which pathways ...", "In which studies").
+WHICH = r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
 ASKS_QUANTITY = re.compile(
     r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|by what|"
     r"what (share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
     r"|temperature|concentration|age|rate|level)|at what (temperature|dose|age|concentration|rate)|"
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
-_STUDIES = re.compile(r"^\W*(?:which|what)\s+(?:\w+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
+_STUDIES = re.compile(WHICH + r"(?:\w+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
                       r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b",
                       re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
-_LISTING = re.compile(r"^\W*(?:which|what)\s+(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
+_LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
                       r"(?:[a-z-]{3,}(?<!s)s|mechanisms|pathways|factors|criteria|phenomena)\b(?!\s+(?:is|was|does|has)\b)",
                       re.I)
+#: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
+LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|"
+                          r"factors|predictors|determinants|moderators|mediators|components|criteria)\b", re.I)
 SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
@@ -57,10 +62,12 @@ POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth
 _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
                            r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\b(?:found|showed|reported) (?:a )?(?:declin|deteriorat)\w*",
                            re.I)
-#: Stems of words that name a direction of effect, or the studies themselves, rather than a topic.
+#: Stems of words that name a direction of effect, or the studies themselves (their design, what they did), rather
+#: than a topic: "which randomized trials tested ..." asks for trials of any topic word, not for "randomized".
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
                              r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
-                             r"|investig|author|find|found|report)")
+                             r"|investig|author|find|found|report|random|control|mask|blind|placebo|test|examin|assess"
+                             r"|evalu|measur|compar|conduct|perform|publish)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 
 
@@ -103,9 +110,13 @@ def question_type(question: str) -> QuestionType:
         return QuestionType.studies
     if comparison_sides(question):
         return QuestionType.comparison
+    listing = bool(_LISTING.search(question)) and not SUPERLATIVE.search(question)
+    # "Which factors shape how much ...": the things named first, not a quantity.
+    if listing and LISTS_KINDS.search(question):
+        return QuestionType.listing
     if ASKS_QUANTITY.search(question):
         return QuestionType.quantity
-    if _LISTING.search(question) and not SUPERLATIVE.search(question):
+    if listing:
         return QuestionType.listing
     if _YES_NO.search(question):
         return QuestionType.yes_no

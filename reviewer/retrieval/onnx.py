@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sys
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -136,6 +137,9 @@ class OnnxEmbedder:
         target = cache_root() / f"{path.name}-{_fingerprint(path)}"
         onnx_file = target / "model-int8.onnx"
         if not onnx_file.exists():
+            # Once per model and machine; stderr, so piped output stays clean.
+            print(f"Preparing the ONNX int8 copy of '{self.model_name}' (first use only, about half a minute)...",
+                  file=sys.stderr, flush=True)
             try:
                 export(path, target)
             except Exception as exc:

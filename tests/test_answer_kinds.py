@@ -437,3 +437,26 @@ def test_which_factors_quotes_the_sentence_naming_several_in_words_not_one_listi
     out = extractive_answer("Which factors shape how much older adults' cognition benefits from training?", passages)
     assert "baseline cognitive status" in out.answer
     assert "27.35%" not in out.answer
+
+
+def test_the_largest_trial_is_found_among_all_candidates_and_its_size_answers():
+    texts = [f"A randomized controlled trial (RCT) of balance training enrolled {20 + i} participants, the largest of "
+             f"clinic {i}." for i in range(40)]
+    texts[33] = "In contrast, the DAPA trial by Lamb et al. enrolled 494 individuals with mild to moderate dementia."
+    passages = _passages(*texts)
+    asked = "How many participants were in the largest RCT?"
+    kept = rerank(asked, passages, 8, AnsweringSettings(semantic=False))
+    assert "p33" in [p.chunk_id for p in kept]
+    out = extractive_answer(asked, kept)
+    assert "494" in _cited_lines(out.answer)[0][0]
+
+
+def test_a_dose_question_is_answered_by_the_number_in_sessions_even_without_the_questions_other_words():
+    passages = _passages(
+        "It has become a pressing public health issue in the 21st century, emphasizing the urgent need for prevention.",
+        "Current evidence from intervention studies, typically involving 2–3 sessions per week, suggests that "
+        "resistance training may stimulate the release of myokines.",
+        "Resistance training dose has rarely been compared head to head in older adults.",
+    )
+    out = extractive_answer("What dose of resistance training is needed?", passages)
+    assert "2–3 sessions per week" in out.answer and "21st century" not in out.answer

@@ -25,6 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
+from reviewer.answering.listing import listing
 from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights)
 from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
@@ -168,7 +169,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     elif kind is QuestionType.quantity:
         lines = kinds.quantity(question, ranked, every, min_coverage)
     elif kind is QuestionType.listing:
-        lines = kinds.listing(question, passages, every, min_coverage)
+        lines = listing(question, passages, every, min_coverage)
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]

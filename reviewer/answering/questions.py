@@ -54,7 +54,8 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "mean means important difference different beneficial help helps people person persons individuals "
             "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
             "played stronger strong better best worse link links linked mechanism mechanisms "
-            "way ways main key").split()
+            "way ways main key need needs needed require requires required necessary great greater chance chances "
+            "likelihood odds recommend recommends recommended see sees saw").split()
 #: Who a study can be about; a question naming one the passages never mention is told so.
 POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
@@ -73,8 +74,10 @@ _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhan
 
 #: What a number answering a question about a quantity is counted in: "what dose" is answered in sessions per week.
 _UNITS = (
-    (re.compile(r"\bdos(?:e|es|age|ing)\b|\bhow often\b|\bfrequency\b", re.I),
+    (re.compile(r"\bdos(?:e|es|age|ing)\b", re.I),
      r"sessions?|per week|times (?:a|per)|weekly|daily|minutes?|\bmin\b|intensity|repetitions?|sets|frequenc\w*|mg\b|doses?"),
+    (re.compile(r"\bhow often\b|\bfrequency\b|\bhow many (?:times|sessions|days)\b", re.I),
+     r"sessions? (?:a|per|each) week|per week|times (?:a|per|each)|weekly|daily|(?:days|sessions) a week|frequenc\w*"),
     (re.compile(r"\bhow long\b|\bduration\b", re.I), r"weeks?|months?|years?|days?|minutes?|hours?"),
     (re.compile(r"\btemperature\b|\bdegrees\b|\bcelsius\b", re.I), r"°|℃|degrees|celsius"),
     (re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults)|\bsample size\b", re.I),

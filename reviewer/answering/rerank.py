@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from typing import Optional
 
-from reviewer.answering.kinds import heading_item
+from reviewer.answering.kinds import asks_extreme_size, extreme_sample
+from reviewer.answering.listing import heading_item
 from reviewer.answering.questions import ASKS_QUANTITY, question_type, question_weights
 from reviewer.answering.semantic import cross_encoder_scores
 from reviewer.answering.sentences import best_by_passage, candidates, score, score_lexically
@@ -74,6 +75,11 @@ def _sentence_relevance(question: str, passages: list[Passage], embedder) -> dic
         chosen = [s for s in further if s.index in valued]
         score(chosen, question, weights, len(passages), embedder)  # as the first candidates are, by their own rank
         relevance.update({i: max(s.score for s in chosen if s.index == i) for i in valued})
+    if asks_extreme_size(question):
+        # "The largest trial": which one it is shows only by comparing every candidate's sample, near or far.
+        extreme = extreme_sample(question, candidates(passages))
+        if extreme is not None:
+            relevance[extreme.index] = max(relevance.values(), default=0.0) + RANK_PRIOR
     return relevance
 
 

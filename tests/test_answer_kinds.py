@@ -460,3 +460,14 @@ def test_a_dose_question_is_answered_by_the_number_in_sessions_even_without_the_
     )
     out = extractive_answer("What dose of resistance training is needed?", passages)
     assert "2–3 sessions per week" in out.answer and "21st century" not in out.answer
+
+
+def test_rerank_keeps_a_passage_for_each_side_of_a_comparison_even_one_ranked_far_down():
+    filler = [f"Resistance training improved cognition in individuals with MCI in clinic {i}." for i in range(40)]
+    filler[35] = "Collectively, the cognitive effects of resistance training in individuals with dementia are variable."
+    passages = _passages(*filler)
+    kept = rerank("Is resistance training more effective for MCI or dementia?", passages, 8,
+                  AnsweringSettings(semantic=False))
+    assert "p35" in [p.chunk_id for p in kept] and len(kept) == 8
+    out = extractive_answer("Is resistance training more effective for MCI or dementia?", kept)
+    assert "dementia are variable" in out.answer

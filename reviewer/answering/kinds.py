@@ -24,6 +24,8 @@ from reviewer.text import content_stems, normalize_space, spell_out, strip_marke
 MAX_STUDIES = 5
 #: Share of a listed study's score that depends on how much of the question's topic its text and heading hold.
 TOPIC_WEIGHT = 0.5
+#: Score factor, for one side of a comparison, of a sentence naming both sides: one about that side alone speaks for it.
+BOTH_SIDES = 0.5
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
 #: Items listed at most in a "what mechanisms / which factors" answer.
@@ -144,7 +146,7 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
             lines.append(f"None of the passages concern {side}.")
             continue
         # A sentence about this side alone speaks for it better than one naming both.
-        best = max(hits, key=lambda s: (s.score * (0.6 if all(contains(t, s.stems) for t in other) else 1.0),
+        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0),
                                         -s.index, -s.start))
         if (best.index, best.start) in quoted:
             continue

@@ -182,12 +182,20 @@ def _initials(text: str) -> set[str]:
 @lru_cache(maxsize=64)
 def _initialisms(question: str) -> dict[str, frozenset[str]]:
     """Acronyms a run of the question's content words could be written as: 'resistance training' → 'rt'."""
-    words = [t for t in tokens(question) if t not in STOPWORDS and t.isalpha() and len(t) > 1]
+    # An acronym of the question is a word of its own, not a run of initials ("stronger for MCI or dementia" is no SMD).
+    named = entities(question)
+    runs: list[list[str]] = [[]]
+    for t in tokens(question):
+        if t in named:
+            runs.append([])
+        elif t not in STOPWORDS and t.isalpha() and len(t) > 1:
+            runs[-1].append(t)
     out: dict[str, frozenset[str]] = {}
-    for size in range(2, 6):
-        for i in range(len(words) - size + 1):
-            gram = words[i:i + size]
-            out["".join(w[0] for w in gram)] = frozenset(stem(w) for w in gram)
+    for words in runs:
+        for size in range(2, 6):
+            for i in range(len(words) - size + 1):
+                gram = words[i:i + size]
+                out["".join(w[0] for w in gram)] = frozenset(stem(w) for w in gram)
     return out
 
 

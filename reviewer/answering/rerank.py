@@ -10,19 +10,23 @@ sentence-transformers `CrossEncoder`, it scores each (question, passage) pair in
 from __future__ import annotations
 
 import math
+import re
 from typing import Optional
 
 from reviewer.answering.kinds import asks_extreme_size, extreme_sample
 from reviewer.answering.listing import heading_item
-from reviewer.answering.questions import ASKS_QUANTITY, question_type, question_weights
+from reviewer.answering.questions import (ASKS_QUANTITY, comparison_sides, contains, question_type, question_weights,
+                                          text_stems)
 from reviewer.answering.semantic import cross_encoder_scores
 from reviewer.answering.sentences import best_by_passage, candidates, score, score_lexically
 from reviewer.models import Passage, QuestionType
 from reviewer.settings import AnsweringSettings
-from reviewer.text import strip_markers
+from reviewer.text import content_stems, spell_out, strip_markers
 
 #: Weight of the fused rank in the re-ranked score (1.0 for the first candidate, 0 for the last).
 RANK_PRIOR = 0.15
+#: Places among the kept passages held for each side of a comparison.
+SIDE_PLACES = 3
 #: Fused ranks the prior spans (1.0 for the first candidate, 0 from this rank on).
 PRIOR_DEPTH = 24
 
@@ -53,15 +57,38 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
     # The prior spans the first PRIOR_DEPTH candidates: one further down wins only by a clearly better sentence.
     combined = {i: r + RANK_PRIOR * max(0.0, 1 - i / min(n, PRIOR_DEPTH)) for i, r in relevance.items()}
     order = sorted(combined, key=lambda i: (-combined[i], i))
-    if question_type(question) is QuestionType.listing:
+    kind = question_type(question)
+    if kind is QuestionType.listing:
         order = _items_first(order, passages, k)
+    elif kind is QuestionType.comparison and not settings.cross_encoder:
+        order = _sides_kept(question, passages, order, k, embedder if settings.semantic else None)
     return [passages[i] for i in order[:k]]
 
 
-def _sentence_relevance(question: str, passages: list[Passage], embedder) -> dict[int, float]:
+def _sides_kept(question: str, passages: list[Passage], order: list[int], k: int, embedder) -> list[int]:
+    """For a comparison ("MCI or dementia?"): the passages that best answer the question about each side alone
+    ("... for dementia?") keep up to SIDE_PLACES places each among the `k`, so each side can be answered."""
+    sides = comparison_sides(question)
+    if not sides:
+        return order
+    kept: list[int] = []
+    for side, other in (sides, sides[::-1]):
+        alone = re.sub(re.escape(other), " ", question, flags=re.I)
+        relevance = _sentence_relevance(alone, passages, embedder, depth=len(passages))  # one side may rank low
+        named = content_stems(spell_out(side))
+        holding = [i for i in sorted(relevance, key=lambda i: (-relevance[i], i))
+                   if all(contains(t, text_stems(passages[i].text, question)) for t in named)]
+        kept += [i for i in holding[:SIDE_PLACES] if i not in kept]
+    top = kept + [i for i in order if i not in kept][:max(0, k - len(kept))]
+    place = {i: n for n, i in enumerate(order)}  # a side's passage may come from beyond the ranked depth
+    top.sort(key=lambda i: place.get(i, len(place) + i))
+    return top + [i for i in order if i not in top]
+
+
+def _sentence_relevance(question: str, passages: list[Passage], embedder, depth: int = PRIOR_DEPTH) -> dict[int, float]:
     """Best-sentence score of each of the first PRIOR_DEPTH candidates, and of any candidate further down that states
     the value of the thing a quantity question names ("Wukongarchaeia (63.2 °C"); the others are dropped."""
-    head, tail = passages[:PRIOR_DEPTH], passages[PRIOR_DEPTH:]
+    head, tail = passages[:depth], passages[depth:]
     weights, _ = question_weights(question, head)
     sentences = candidates(head)
     score(sentences, question, weights, len(head), embedder)

@@ -471,3 +471,29 @@ def test_rerank_keeps_a_passage_for_each_side_of_a_comparison_even_one_ranked_fa
     assert "p35" in [p.chunk_id for p in kept] and len(kept) == 8
     out = extractive_answer("Is resistance training more effective for MCI or dementia?", kept)
     assert "dementia are variable" in out.answer
+
+
+def test_a_who_question_names_the_researcher_not_an_outside_commentator():
+    passages = _passages(
+        "A study published in the Proceedings of the National Academy of Sciences shows that activated muscle nerves "
+        "send signals to the brain.",
+        "Jane Roe, MD, director of a program at the Neuroscience Institute, who was not involved in the study, said "
+        "it will take time to understand the effects.",
+        "The findings highlight the importance of muscle health, said John Doe, PhD, a professor at the University of "
+        "Illinois and a co-author of the study.",
+    )
+    out = extractive_answer("Which researcher was behind the study showing that muscle nerves send signals to the "
+                            "brain?", passages)
+    assert "John Doe" in out.answer and "Jane Roe" not in out.answer
+
+
+def test_which_studies_reads_a_study_with_the_lead_in_that_says_what_it_measured():
+    passages = _passages(
+        "Further research indicates that muscle strength plays a mediating role in the relationship between "
+        "physical activity and cognitive function. A cross-sectional study by Chen et al. [39] found that lower limb "
+        "muscle strength accounted for 20.1% of this association.",
+        "Zhao et al. [43] conducted a randomized controlled trial in 103 older adults with diabetes.",
+    )
+    out = extractive_answer("Which studies suggest that strength mediates the link between physical activity and "
+                            "cognition?", passages)
+    assert out.answer.startswith("- Chen et al.")

@@ -57,12 +57,16 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
+        lead_in = ""  # the sentences before a study that say what it is about ("... a mediating role ...")
         for name, segment in split_studies(p.text):
+            if not name.strip():
+                lead_in = segment
+                continue
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
             design = grade(segment, p.section, p.doc_type).design
-            if not name.strip() or not own or (design_said and not _of_design(segment, design, design_said)):
+            if not own or (design_said and not _of_design(segment, design, design_said)):
                 continue
-            held = text_stems(segment, question)
+            held = text_stems(f"{lead_in} {segment}", question)
             # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
             if about and not any(contains(t, held) for t in about) and not any(
                     alt and all(contains(t, held) for t in alt) for alt in alternatives):
@@ -82,7 +86,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
             key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
             # A study under a heading, or in words, that holds all the question's topic comes first.
-            rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{segment} {p.section or ''}", question)))
+            rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{lead_in} {segment} {p.section or ''}", question)))
             if key not in found or rank > found[key][0]:
                 found[key] = (rank, line)
     lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]

@@ -24,7 +24,8 @@ ABSENT_DF = 1
 ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
 #: Questions asking for a quantity; their answer is a sentence that states a number.
 #: The opening of a "which X" question, a preposition allowed before it ("Through which pathways ...", "In which studies").
-WHICH = r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
+WHICH = (r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
+         r"(?!(?:do|does|did|can|could|would|should|will)\s)")  # "what do the authors recommend" lists nothing
 ASKS_QUANTITY = re.compile(
     r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|by what|"
     r"what (share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
@@ -55,7 +56,13 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
-            "likelihood odds recommend recommends recommended see sees saw").split()
+            "likelihood odds recommend recommends recommended see sees saw led behind").split()
+#: Questions asking who did something: their answer names a person or an institution.
+ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
+                      r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
+#: Words that name a person or an institution in a sentence ("Hyunjun Kong, PhD, a professor at the University of").
+NAMES_WHO = re.compile(r"\b(?:PhD|Ph\.D\.|MD|Dr\.|[Pp]rofessor|et al\.|University|Institute|College|Hospital|"
+                       r"Laborator(?:y|ies)|School of)\b")
 #: Who a study can be about; a question naming one the passages never mention is told so.
 POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "

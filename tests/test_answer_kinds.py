@@ -497,3 +497,14 @@ def test_which_studies_reads_a_study_with_the_lead_in_that_says_what_it_measured
     out = extractive_answer("Which studies suggest that strength mediates the link between physical activity and "
                             "cognition?", passages)
     assert out.answer.startswith("- Chen et al.")
+
+
+def test_rerank_keeps_the_passage_naming_several_of_the_things_a_list_question_asks_for():
+    filler = [f"Resistance training changed myokine levels in older adults in cohort {i}." for i in range(30)]
+    filler[20] = ("RT-induced myokines, including Irisin, BDNF, IL-6, IL-15, and IGF-1, are proposed to carry the "
+                  "cognitive effects of training.")
+    passages = _passages(*filler)
+    asked = "Which myokines are proposed to carry the cognitive effects of resistance training?"
+    kept = rerank(asked, passages, 8, AnsweringSettings(semantic=False))
+    assert "p20" in [p.chunk_id for p in kept]
+    assert "IL-15" in extractive_answer(asked, kept).answer

@@ -508,3 +508,15 @@ def test_rerank_keeps_the_passage_naming_several_of_the_things_a_list_question_a
     kept = rerank(asked, passages, 8, AnsweringSettings(semantic=False))
     assert "p20" in [p.chunk_id for p in kept]
     assert "IL-15" in extractive_answer(asked, kept).answer
+
+
+def test_a_sides_statement_speaks_of_the_comparisons_subject():
+    passages = _passages(
+        "For example, boxing has been used to help people with Parkinson's disease.",
+        "Silva-Batista and colleagues showed that 12 weeks of unstable strength training improved global cognition in "
+        "patients with Parkinson's disease.",
+    )
+    out = extractive_answer("Is strength training more useful for cognition in Parkinson's disease or in Huntington's "
+                            "disease?", passages)
+    assert "Silva-Batista" in out.answer and "boxing" not in out.answer
+    assert "None of the passages concern Huntington's disease." in out.answer

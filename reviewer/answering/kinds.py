@@ -26,6 +26,8 @@ MAX_STUDIES = 5
 TOPIC_WEIGHT = 0.5
 #: Score factor, for one side of a comparison, of a sentence naming both sides: one about that side alone speaks for it.
 BOTH_SIDES = 0.5
+#: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
+SUBJECT_WEIGHT = 0.5
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
 #: Items listed at most in a "what mechanisms / which factors" answer.
@@ -99,6 +101,11 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     return None
 
 
+def _held(stems: list[str], held: frozenset[str]) -> float:
+    """Share of some stems a sentence holds (1.0 when there are none)."""
+    return sum(contains(t, held) for t in stems) / len(stems) if stems else 1.0
+
+
 def _topical(topic: list[str], text: str, question: str) -> float:
     """Share of a question's topic stems a text holds (1.0 for a question with none)."""
     if not topic:
@@ -141,6 +148,9 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
     if not sides:
         return None
     side_stems = [content_stems(spell_out(side)) for side in sides]
+    # What the comparison is about ("strength training", "cognition"): a side's statement should speak of it.
+    subject = [t for t in dict.fromkeys(content_stems(spell_out(question)))
+               if t not in generic_stems() and not any(t in stems for stems in side_stems)]
     lines: list[str] = []
     quoted: set[tuple[int, int]] = set()
     for k, side in enumerate(sides):
@@ -150,7 +160,8 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
             lines.append(f"None of the passages concern {side}.")
             continue
         # A sentence about this side alone speaks for it better than one naming both.
-        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0),
+        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
+                                        * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * _held(subject, s.context)),
                                         -s.index, -s.start))
         if (best.index, best.start) in quoted:
             continue

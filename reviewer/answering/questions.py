@@ -56,7 +56,7 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
-            "likelihood odds recommend recommends recommended see sees saw led behind").split()
+            "likelihood odds recommend recommends recommended see sees saw led behind useful").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)

@@ -520,3 +520,20 @@ def test_a_sides_statement_speaks_of_the_comparisons_subject():
                             "disease?", passages)
     assert "Silva-Batista" in out.answer and "boxing" not in out.answer
     assert "None of the passages concern Huntington's disease." in out.answer
+
+
+def test_which_cross_sectional_studies_lists_only_that_design():
+    passages = _passages(
+        "Jiang et al. [35] analyzed cross-sectional data from 40,000 participants and linked grip strength to cognition.",
+        "A cohort study by Liu et al. [42] followed 9333 adults for four years; grip strength predicted cognition.",
+        "A cross-sectional study by Chen et al. [39] found that leg strength accounted for 20.1% of the association "
+        "with cognition.",
+    )
+    out = extractive_answer("Which cross-sectional studies linked muscle mass or strength to cognition?", passages)
+    labels = [line.split(" (")[0] for line in out.answer.splitlines()]
+    assert "- Jiang et al." in labels and "- Chen et al." in labels and "- Liu et al." not in labels
+
+
+def test_x_or_non_x_compares_the_same_thing_with_and_without_the_qualifier():
+    assert comparison_sides("Is progressive or non-progressive resistance training better for cognition?") == (
+        "progressive resistance training", "non-progressive resistance training")

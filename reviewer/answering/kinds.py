@@ -39,11 +39,13 @@ _FEWEST = re.compile(r"\b(?:smallest|fewest|least|lowest)\b", re.I)
 _DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), re.compile(r"\btrials?\b|\brandomi[sz]|\bRCTs?\b", re.I)),
                  (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
                   re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
-                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)))
+                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)),
+                 (re.compile(r"\bcross-sectional\b", re.I), re.compile(r"\bcross-sectional\b", re.I)))
 #: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
 _DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
                   (frozenset({StudyDesign.cohort}), False),
-                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False))
+                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False),
+                  (frozenset({StudyDesign.cross_sectional}), False))
 
 
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:

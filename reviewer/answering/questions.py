@@ -32,7 +32,7 @@ ASKS_QUANTITY = re.compile(
     r"|temperature|concentration|age|rate|level)|at what (temperature|dose|age|concentration|rate)|"
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
-_STUDIES = re.compile(WHICH + r"(?:\w+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
+_STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
                       r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b",
                       re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
@@ -56,7 +56,8 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
-            "likelihood odds recommend recommends recommended see sees saw led behind useful").split()
+            "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
+            "determine determines drive drives").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -144,8 +145,13 @@ def comparison_sides(question: str) -> Optional[tuple[str, str]]:
         if not match:
             continue
         b = _side_words(match.group("b"), last=False, most=3)
+        if b.lower().startswith("non-"):  # "progressive or non-progressive training": both sides are training
+            b = _side_words(match.group("b"), last=False, most=4)
         # Sides are parallel ("older adults or children"): the first is at most a word longer than the second.
         a = _side_words(match.group("a"), last=True, most=max(2, len(b.split()) + 1))
+        negated = b.split()[0].lower()[len("non-"):] if b.lower().startswith("non-") else ""
+        if negated and a.lower() == negated:
+            a = " ".join([a] + b.split()[1:])  # "progressive" and "non-progressive resistance training"
         if a and b and set(content_stems(a)) != set(content_stems(b)):
             return a, b
     return None

@@ -126,6 +126,17 @@ def test_a_comparison_gets_one_statement_per_side():
     assert any(line.startswith("- Parkinson's disease: ") and "[2]" in line for line in lines)
 
 
+def test_a_sentence_weighing_one_side_against_the_other_comes_first():
+    passages = _GROUPS + _passages("Balance training improved gait more in older adults than in Parkinson's disease.")
+    passages[-1].chunk_id = "p3"
+    out = extractive_answer("Is the effect of balance training on gait stronger in older adults or Parkinson's disease?",
+                            passages)
+    lines = out.answer.splitlines()
+    assert lines[0] == "- older adults and Parkinson's disease compared: Balance training improved gait more in older adults than in Parkinson's disease [4]."
+    assert [line.split(":")[0] for line in lines[1:]] == ["- older adults", "- Parkinson's disease"]
+    assert {c.n: c.chunk_id for c in out.citations}[4] == "p3"
+
+
 def test_a_side_no_passage_concerns_is_named_and_the_other_side_answered():
     out = extractive_answer("Does balance training help gait in older adults or children?", _GROUPS)
     assert "None of the passages concern children." in out.answer

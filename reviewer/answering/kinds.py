@@ -28,6 +28,10 @@ TOPIC_WEIGHT = 0.5
 BOTH_SIDES = 0.5
 #: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
 SUBJECT_WEIGHT = 0.5
+#: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
+DIRECT_SHARE = 0.6
+_CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
+                       r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker)\b", re.I)
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
@@ -150,7 +154,11 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
     subject = [t for t in dict.fromkeys(content_stems(spell_out(question)))
                if t not in generic_stems() and not any(t in stems for stems in side_stems)]
     lines: list[str] = []
-    quoted: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    direct = _direct(ranked, side_stems, subject)
+    if direct is not None:  # a sentence weighing one side against the other answers the comparison itself
+        seen.add((direct.index, direct.start))
+        lines.append(f"- {sides[0]} and {sides[1]} compared: {quoted(direct)}")
     for k, side in enumerate(sides):
         other = side_stems[1 - k]
         hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])]
@@ -161,11 +169,22 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
         best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
                                         * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * _held(subject, s.context)),
                                         -s.index, -s.start))
-        if (best.index, best.start) in quoted:
+        if (best.index, best.start) in seen:
             continue
-        quoted.add((best.index, best.start))
+        seen.add((best.index, best.start))
         lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
     return lines if any(line.startswith("- ") for line in lines) else None
+
+
+def _direct(ranked: list[Sentence], side_stems: list[list[str]], subject: list[str]) -> Optional[Sentence]:
+    """The best sentence naming both sides in words that weigh one against the other ("whereas", "superior"), if any
+    holds at least `DIRECT_SHARE` of the best sentence's score and speaks of the comparison's subject."""
+    if not ranked:
+        return None
+    floor = DIRECT_SHARE * ranked[0].score
+    both = [s for s in ranked if s.score >= floor and _CONTRAST.search(s.quote) and _held(subject, s.context) >= 0.5
+            and all(contains(t, s.context) for stems in side_stems for t in stems)]
+    return max(both, key=lambda s: (s.score * _held(subject, s.context), -s.index, -s.start)) if both else None
 
 
 def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float) -> Optional[list[str]]:

@@ -44,6 +44,10 @@ def _cited_lines(text: str) -> list[tuple[str, list[int]]]:
     ("In which studies did balance training shorten gait initiation?", QuestionType.studies),
     ("How much did serum IGF-1 rise after training?", QuestionType.quantity),
     ("Which cross-sectional studies linked muscle mass or strength to cognition?", QuestionType.studies),
+    # "The link between A and B" is an association, not two things compared; a time frame is a quantity.
+    ("How much of the link between activity and cognition is explained by leg strength?", QuestionType.quantity),
+    ("Over what time frame do studies show cognitive effects?", QuestionType.quantity),
+    ("What training dose was linked to cognitive gains?", QuestionType.quantity),
 ])
 def test_question_types(question, kind):
     assert question_type(question) is kind
@@ -141,6 +145,42 @@ def test_a_side_no_passage_concerns_is_named_and_the_other_side_answered():
     out = extractive_answer("Does balance training help gait in older adults or children?", _GROUPS)
     assert "None of the passages concern children." in out.answer
     assert "- older adults: " in out.answer and not out.insufficient_evidence
+
+
+def test_a_comparison_neither_side_of_which_any_passage_mentions_is_refused():
+    out = extractive_answer("Is tai chi or yoga better than balance training for gait in older adults?", _GROUPS)
+    assert out.insufficient_evidence and "tai chi or yoga" in out.answer and not out.citations
+
+
+def test_a_comparison_in_a_population_no_passage_mentions_says_so_first():
+    out = extractive_answer("Does balance training help gait or static stances in children?", _GROUPS)
+    assert out.answer.startswith("None of the passages concern children")
+    assert out.insufficient_evidence
+
+
+def test_a_question_word_the_library_holds_elsewhere_is_phrasing_one_it_lacks_is_the_subject():
+    question = "What did trials conclude about the direction of gait effects?"
+    assert extractive_answer(question, _GROUPS).insufficient_evidence  # "conclude", "direction": in no passage
+    elsewhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 3 for w in words})
+    assert not elsewhere.insufficient_evidence and "[1]" in elsewhere.answer
+    nowhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 0 for w in words})
+    assert nowhere.insufficient_evidence
+
+
+def test_a_quantity_is_read_in_the_next_sentence_when_the_best_one_states_none():
+    passages = _passages("The time needed to see gait effects of balance training varies with age and dose. "
+                         "Trials typically show effects over a period of weeks to months.",
+                         "Balance training programmes for older adults ran in 2019 and 2021 in 14 clinics.")
+    out = extractive_answer("How long does balance training take to change gait?", passages)
+    assert "weeks to months [1]" in out.answer and "2019" not in out.answer
+
+
+def test_how_often_is_answered_by_a_number_of_sessions_before_a_more_topical_number():
+    passages = _passages("Balance training improved gait in older adults after 16 weeks, by 27%.",
+                         "Balance training programmes that improve gait usually involve two to three sessions per week.")
+    out = extractive_answer("How often should older adults do balance training to improve gait?", passages)
+    assert out.answer.startswith("Balance training programmes that improve gait usually involve two to three sessions "
+                                 "per week [2].")
 
 
 def test_a_population_no_passage_mentions_is_named_and_the_answer_flagged():

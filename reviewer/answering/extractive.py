@@ -64,7 +64,7 @@ NO_ANSWER = "The documents do not contain the answer to this question"
 
 
 def extractive_answer(question: str, passages: list[Passage], max_sentences: int = MAX_SENTENCES,
-                      min_coverage: float = MIN_COVERAGE, embedder=None) -> Answer:
+                      min_coverage: float = MIN_COVERAGE, embedder=None, library=None) -> Answer:
     """Answer by quoting the passage sentences that answer the question, each cited [n].
 
     Args:
@@ -74,6 +74,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         min_coverage: share of the question's IDF-weighted content words the best sentence
             must contain; below it the answer is `insufficient_evidence`.
         embedder: the embedding model, to choose sentences by meaning too (None: words only).
+        library: `words -> {word: chunks of the library holding it}`, or None. A question word the passages lack
+            but the library holds elsewhere is phrasing the retriever passed over ("conclude", "analysis"); a
+            word the whole library lacks ("yoga") is a subject it does not cover.
     """
     if not passages:
         return _insufficient(question, passages, "no passages were retrieved")
@@ -82,22 +85,20 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, "the question has no content words to look for")
     kind = question_type(question)
     uncovered = _uncovered(question, kind, passages)
-    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered}} or weights
-    # A question word no passage holds that reads as phrasing ("thought", "tracked") weighs little in coverage too.
-    scoring = {t: w * PHRASING_WEIGHT if _PHRASING.search(surface[t]) and t in missing(question, scoring, passages)
-               else w for t, w in scoring.items()}
+    scoring = _scoring(question, weights, surface, uncovered, passages, library)
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
-    if ASKS_WHO.search(question):  # "which researcher ...": the sentence naming one answers
-        for s in sentences:
-            s.score *= WHO_BONUS if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote) else 1.0
-    if kind in (QuestionType.yes_no, QuestionType.comparison):
-        for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
-            s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
+    _by_kind(sentences, question, kind)
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
-    covered_side = bool(sides) and len(uncovered) < len(content_stems(" ".join(sides)))
+    side_words = {w.lower() for side in sides or () for w in side.split()}
+    if sides and side_words <= {u.lower() for u in uncovered}:  # "tai chi or yoga": neither side is in the passages
+        return _insufficient(question, passages, f"none of the {len(passages)} retrieved passages mentions "
+                                                 f"{_join(list(sides), 'or')}")
+    # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
+    # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
+    covered_side = bool(sides) and (bool(side_words & {u.lower() for u in uncovered}) or _share(absent, scoring) <= MAX_MISSING)
     refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage)
     if refusal:
         return _insufficient(question, passages, refusal)
@@ -111,9 +112,30 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     cited = sorted(n for n in find_citations(text) if 1 <= n <= len(passages))
     out = Answer(question=question, answer=text, passages=list(passages),
                  citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
-    if uncovered and kind is not QuestionType.comparison:
+    if [w for w in uncovered if w.lower() not in side_words]:
         out.insufficient_evidence = True  # the question's population is not in the documents
     return out
+
+
+def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], uncovered: list[str],
+             passages: list[Passage], library) -> dict[str, float]:
+    """The question's weights for scoring: without what no passage concerns ("children"); a word no passage holds
+    that reads as phrasing ("thought", "tracked"), or that the library holds elsewhere, weighs little."""
+    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered}} or weights
+    lacking = missing(question, scoring, passages)
+    used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
+    return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0)
+            else w for t, w in scoring.items()}
+
+
+def _by_kind(sentences: list[Sentence], question: str, kind: QuestionType) -> None:
+    """Score factors by what the question asks: who did it (a named person), the state of the evidence (conclusions)."""
+    if ASKS_WHO.search(question):  # "which researcher ...": the sentence naming one answers
+        for s in sentences:
+            s.score *= WHO_BONUS if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote) else 1.0
+    if kind in (QuestionType.yes_no, QuestionType.comparison):
+        for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
+            s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
 
 
 def off_topic(question: str, passages: list[Passage]) -> Optional[str]:
@@ -162,13 +184,22 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
     return None
 
 
+def _share(stems: list[str], weights: dict[str, float]) -> float:
+    """The share of the question's weight these stems carry."""
+    return sum(weights[t] for t in stems) / (sum(weights.values()) or 1.0)
+
+
 def _compose(kind: QuestionType, question: str, passages: list[Passage], every: list[Sentence], ranked: list[Sentence],
              min_coverage: float, max_sentences: int, uncovered: list[str]) -> list[str]:
     """The answer's lines for the question's type (falling back to the best of the `ranked` sentences).
 
     `every` holds all candidate sentences best first; `ranked` only those holding a word the question singles out.
     """
-    lead = _uncovered_lead(uncovered, ranked, passages) if uncovered and kind is not QuestionType.comparison else []
+    # A side no passage concerns is said in the comparison's lines; a population asked about, first.
+    sides = {w.lower() for side in (comparison_sides(question) if kind is QuestionType.comparison else None) or ()
+             for w in side.split()}
+    absent = [w for w in uncovered if w.lower() not in sides]
+    lead = _uncovered_lead(absent, ranked, passages) if absent else []
     lines: Optional[list[str]] = None
     if kind is QuestionType.studies:
         lines = kinds.studies(question, passages, every)

@@ -16,9 +16,9 @@ from typing import Optional
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
-from reviewer.answering.sentences import Sentence, cite, pick, quoted
+from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
-from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
+from reviewer.text import COUNT, content_stems, normalize_space, spell_out, strip_markers
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
@@ -32,8 +32,16 @@ SUBJECT_WEIGHT = 0.5
 DIRECT_SHARE = 0.6
 _CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
                        r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker)\b", re.I)
-#: Score factor of a number stated in the unit the question asks about.
+#: Score factor of a number stated in the unit the question asks about (applied for up to two different unit words).
 UNIT_BONUS = 1.3
+#: Best sentences, without the number asked for, whose next sentence is read for it.
+NEIGHBOUR_PLACES = 2
+#: Characters before and after a number within which a unit word counts as the number's unit.
+UNIT_REACH = (25, 40)
+_NUMBER = re.compile(rf"\b{COUNT}\b", re.I)
+#: A span of time stated without a number ("over a period of weeks to months", "several years").
+_SPAN = re.compile(r"\b(?:(?:hours|days|weeks|months|years) (?:to|or) (?:days|weeks|months|years)|(?:several|a few|many) "
+                   r"(?:days|weeks|months|years))\b", re.I)
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -194,12 +202,14 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     intensity; "temperature" → degrees) counts more than any other number.
     """
     units = unit_pattern(question)
+    _neighbours_stating(ranked, every, units)
     # A number in the unit asked about answers even without the word the question singles out ("what dose" and
     # "2–3 sessions per week").
     pool = ranked + [s for s in every if units and units.search(s.quote) and not any(s is r for r in ranked)]
-    numeric = [s for s in pool if s.has_number and s.coverage >= 0.5 * min_coverage]
+    numeric = [s for s in pool if (s.has_number or _SPAN.search(s.quote)) and s.coverage >= 0.5 * min_coverage]
     if units:
-        numeric.sort(key=lambda s: (-s.score * (UNIT_BONUS if units.search(s.quote) else 1.0), s.index, s.start))
+        # "How often ...?" is answered by a number of sessions a week before any other number, however topical.
+        numeric.sort(key=lambda s: (-(_in_units(s.quote, units) > 1), -s.score * _in_units(s.quote, units), s.index, s.start))
     if not numeric:
         return None
     top = numeric[0]
@@ -207,6 +217,38 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
         top = extreme_sample(question, every) or top
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
     return [" ".join(quoted(s) for s in chosen)]
+
+
+def _states(s: Sentence, units: Optional[re.Pattern]) -> bool:
+    """Whether a sentence states a quantity (in the units asked about, when the question names some)."""
+    return _in_units(s.quote, units) > 1 if units else s.has_number
+
+
+def _neighbours_stating(ranked: list[Sentence], every: list[Sentence], units: Optional[re.Pattern]) -> None:
+    """The best sentences that speak of the question without its number lend their score to the next sentence of
+    their passage when that one states it ("The duration needed ... may vary", then "Studies typically show effects
+    over a period of weeks to months"): it is read, and quoted, after them."""
+    for best in ranked[:NEIGHBOUR_PLACES]:
+        if _states(best, units) or best.score <= 0:
+            continue
+        after = [s for s in every if s.index == best.index and s.start > best.start]
+        following = min(after, key=lambda s: s.start, default=None)
+        if following is None or following.lead or not _states(following, units):
+            continue
+        following.lead, following.lead_index = best.quote, best.index
+        following.context = following.stems | best.stems
+        following.coverage = max(following.coverage, best.coverage * CONTEXT_FACTOR)
+        following.score = max(following.score, best.score * CONTEXT_FACTOR)
+
+
+def _in_units(quote: str, units: re.Pattern) -> float:
+    """`UNIT_BONUS` once per different unit a sentence states a number in, up to two: "two to three sessions per
+    week and durations of 12 weeks" states a dose more fully than "high-intensity training" (no number in it)."""
+    near = set()
+    for number in [*_NUMBER.finditer(quote), *_SPAN.finditer(quote)]:
+        window = quote[max(0, number.start() - UNIT_REACH[0]):number.end() + UNIT_REACH[1]]
+        near |= {m.group(0).lower() for m in units.finditer(window)}
+    return UNIT_BONUS ** min(len(near), 2)
 
 
 def asks_extreme_size(question: str) -> bool:

@@ -48,6 +48,10 @@ def _cited_lines(text: str) -> list[tuple[str, list[int]]]:
     ("How much of the link between activity and cognition is explained by leg strength?", QuestionType.quantity),
     ("Over what time frame do studies show cognitive effects?", QuestionType.quantity),
     ("What training dose was linked to cognitive gains?", QuestionType.quantity),
+    # Alternatives inside a what-question are no choice to make; a yes/no or comparative "or" is.
+    ("By what routes might activity help people with memory problems or Alzheimer's?", QuestionType.listing),
+    ("Does balance training help older adults or children?", QuestionType.comparison),
+    ("Which helps gait more, balance training or walking?", QuestionType.comparison),
 ])
 def test_question_types(question, kind):
     assert question_type(question) is kind
@@ -206,6 +210,15 @@ def test_a_yes_no_question_leads_with_the_direction_of_the_findings():
     out = extractive_answer("Does balance training improve gait speed in older adults?", _TRIALS[:1] + _GROUPS[:1])
     first = out.answer.splitlines()[0]
     assert first.startswith("Yes: ") and "benefit" in first and not find_citations(first)
+
+
+
+def test_a_yes_no_question_the_findings_call_open_is_not_answered_yes():
+    passages = _passages("Balance training may slow gait decline, but more research is needed to reverse "
+                         "established gait deficits in older adults.")
+    out = extractive_answer("Can balance training reverse established gait deficits in older adults?", passages)
+    first = out.answer.splitlines()[0]
+    assert first.startswith("Not established: ") and "still open" in first
 
 
 # ---------------------------------------------------------------- citations in order of first appearance

@@ -281,7 +281,8 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
     """
     from reviewer.grading import direction
 
-    ways = [direction(s.quote) for s in chosen]
+    # A finding saying the matter is open ("more research is needed to reverse ...") is no benefit, whatever it names.
+    ways = ["open" if _OPEN.search(s.quote) else direction(s.quote) for s in chosen]
     asked = asked_change(question)
     if asked:
         moves = [_moves(s.quote, way, asked) for s, way in zip(chosen, ways)]
@@ -290,11 +291,21 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
     pro = sum(w == "benefit" for w in ways)
     con = sum(w in ("no_effect", "harm") for w in ways)
     mixed = sum(w == "mixed" for w in ways)
-    if not pro + con + mixed:
+    unsettled = ways.count("open")
+    if not pro + con + mixed + unsettled:
         return []
-    head = "Yes" if pro and not con and not mixed else "No" if con and not pro and not mixed else "Mixed"
-    parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results")) if c]
+    head = ("Yes" if pro and not con + mixed + unsettled else "No" if con and not pro + mixed + unsettled
+            else "Not established" if unsettled and not pro + con + mixed else "Mixed")
+    parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results"),
+                                 (unsettled, "that the question is still open")) if c]
     return [_with_design(f"{head}: {_tally(parts, len(chosen))}", chosen, passages)]
+
+
+#: A finding that leaves the question open: the evidence is called inconclusive, limited or still needed.
+_OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:unclear|uncertain|unknown|limited|lacking|"
+                   r"insufficient|debated|controversial)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
+                   r"trials|evidence) (?:is|are) (?:needed|required|warranted)|not (?:yet )?(?:been )?(?:established|"
+                   r"proven|confirmed)|remains? to be (?:\w+ )?(?:elucidated|established|determined|clarified))\b", re.I)
 
 
 def _moves(quote: str, way: Optional[str], asked: str) -> Optional[str]:

@@ -13,6 +13,7 @@ import pytest
 
 from reviewer.answering import answer, extractive_answer, rerank
 from reviewer.answering.citations import quote_matches, split_answer_sentences
+from reviewer.answering.documents import named_documents
 from reviewer.answering.questions import comparison_sides, question_type
 from reviewer.answering.semantic import RerankError
 from reviewer.llm.fake import FakeChatModel
@@ -191,6 +192,31 @@ def test_a_population_no_passage_mentions_is_named_and_the_answer_flagged():
     out = extractive_answer("Does balance training improve gait in children?", _GROUPS)
     assert out.answer.startswith("None of the passages concern children; the evidence below concerns older adults")
     assert out.insufficient_evidence and out.citations  # says so, and still shows what the documents hold
+
+
+def test_which_factors_is_answered_by_the_sentence_listing_them_rather_than_by_named_molecules():
+    passages = _passages(
+        "Interleukin-6 (IL-6) released by working muscle acts on gait circuits in the brain.",
+        "Brain-derived neurotrophic factor (BDNF) from muscle supports gait learning.",
+        "How long balance training takes to change gait depends on the type, intensity, and frequency of training, "
+        "as well as age and baseline gait speed.",
+    )
+    out = extractive_answer("Which factors affect how long balance training takes to change gait?", passages)
+    assert out.answer.startswith("- How long balance training takes to change gait depends on the type, intensity")
+    mechanisms = extractive_answer("What mechanisms link muscle to gait?", passages)
+    assert {line.split(":")[0] for line in mechanisms.answer.splitlines()} == {"- IL-6", "- BDNF"}
+
+
+def test_a_document_the_question_names_speaks_for_the_answer():
+    passages = [Passage(chunk_id="r1", doc_id="review", title="Balance training in ageing", doc_type="review",
+                        text="Balance training improved gait speed in older adults across eleven trials."),
+                Passage(chunk_id="n1", doc_id="news", title="Trainers on steadier walking", doc_type="news",
+                        text="Balance training improved gait speed in older adults, a coach told reporters.")]
+    assert named_documents("What did the news article say about balance training and gait?", passages) == {"news"}
+    assert named_documents("What does the review say about balance training?", passages) == {"review"}
+    assert named_documents("What do the papers say about balance training?", passages) == set()
+    out = extractive_answer("What did the news article say about balance training and gait speed?", passages)
+    assert out.answer.startswith("Balance training improved gait speed in older adults, a coach told reporters [2].")
 
 
 def test_a_list_question_enumerates_what_the_passages_name():

@@ -25,6 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
+from reviewer.answering.documents import named_documents
 from reviewer.answering.listing import listing
 from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights)
@@ -45,6 +46,10 @@ _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|g
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
 GAP_SEMANTIC = 0.58
+#: Share of `MIN_COVERAGE` a sentence needs to answer a list question, and no closeness in meaning is asked of it
+#: when words are missing: the kind of thing listed ("databases", "factors") is its subject, the rest is often
+#: phrasing ("walk through", "time window").
+LIST_COVERAGE = 0.7
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in a general extractive answer.
@@ -55,6 +60,8 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
+#: Score factor of a sentence from another document than the one the question names ("the news article").
+OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.
 WHO_BONUS = 1.5
 #: Someone quoted as an outside voice ("who was not involved in the study") did not do the work.
@@ -89,6 +96,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
     _by_kind(sentences, question, kind)
+    named = named_documents(question, passages)
+    for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
+        s.score *= OTHER_DOCUMENT if named and passages[s.index].doc_id not in named else 1.0
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
@@ -99,7 +109,10 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
     covered_side = bool(sides) and (bool(side_words & {u.lower() for u in uncovered}) or _share(absent, scoring) <= MAX_MISSING)
-    refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage)
+    if kind is QuestionType.listing:  # "which databases ...": the kind of thing listed is the subject; the rest phrasing
+        min_coverage *= LIST_COVERAGE
+    refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,
+                                                 gap=kind is not QuestionType.listing)
     if refusal:
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
@@ -165,7 +178,7 @@ def _uncovered(question: str, kind: QuestionType, passages: list[Passage]) -> li
 
 
 def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], passages: list[Passage],
-             ranked: list[Sentence], absent: list[str], min_coverage: float) -> Optional[str]:
+             ranked: list[Sentence], absent: list[str], min_coverage: float, gap: bool = True) -> Optional[str]:
     """Why the passages cannot answer (the best sentence covers too little, or the subject is absent), or None."""
     total = sum(weights.values()) or 1.0
     if not any(answers(s, min_coverage) for s in ranked):
@@ -179,7 +192,7 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
         return f"none of the {len(passages)} retrieved passages mentions {focus}"
     # Part of the subject missing ("cost" of "cost-effectiveness"): only a sentence close in meaning answers.
     read = [s for s in ranked if s.semantic > 0]
-    if share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
+    if gap and share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
         return _why_not(question, weights, surface, passages)
     return None
 

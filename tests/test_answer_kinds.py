@@ -217,6 +217,9 @@ def test_a_document_the_question_names_speaks_for_the_answer():
     assert named_documents("What do the papers say about balance training?", passages) == set()
     out = extractive_answer("What did the news article say about balance training and gait speed?", passages)
     assert out.answer.startswith("Balance training improved gait speed in older adults, a coach told reporters [2].")
+    # "news" is in no passage's text: it says where to look, and no sentence is asked to hold it.
+    yes_no = extractive_answer("Was the balance study in the news article done in older adults?", passages[1:])
+    assert not yes_no.insufficient_evidence and "[1]" in yes_no.answer
 
 
 def test_a_list_question_enumerates_what_the_passages_name():

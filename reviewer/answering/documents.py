@@ -22,8 +22,15 @@ _KINDS = {"review": "review", "article": "article", "paper": "article", "report"
 def named_documents(question: str, passages: list[Passage]) -> set[str]:
     """The doc_ids of the passages' documents the question names by title words or kind, or an empty set when it
     names none, or names all of them alike ("the review" with two reviews retrieved names neither)."""
+    return naming(question, passages)[0]
+
+
+def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
+    """The documents the question names (as `named_documents`), and the stems of the words naming them ("news",
+    "articl"): they say where to look, not what the answer says."""
     docs = {p.doc_id: p for p in passages}
     chosen: set[str] = set()
+    words_used: set[str] = set()
     for match in _NAMED.finditer(question):  # each phrase on its own: "the muscle study in the news article"
         words = set(content_stems(match.group(1).replace("-", " ")))
         kind = _KINDS.get(match.group(2).lower())
@@ -34,6 +41,8 @@ def named_documents(question: str, passages: list[Passage]) -> set[str]:
                 hits[doc_id] = len(words & own) + (kind == p.doc_type.value)
         top = max(hits.values(), default=0)
         named = {d for d, n in hits.items() if n == top}
+        if named:
+            words_used |= words | set(content_stems(match.group(2)))
         if named and len(named) < len(docs):
             chosen |= named
-    return chosen
+    return chosen, words_used

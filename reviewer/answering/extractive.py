@@ -25,10 +25,11 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.documents import named_documents
+from reviewer.answering.documents import naming
 from reviewer.answering.listing import listing
 from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
-                                          generic_stems, missing, populations_in, question_type, question_weights)
+                                          generic_stems, missing, populations_in, question_type, question_weights,
+                                          text_stems)
 from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
@@ -92,11 +93,11 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, "the question has no content words to look for")
     kind = question_type(question)
     uncovered = _uncovered(question, kind, passages)
-    scoring = _scoring(question, weights, surface, uncovered, passages, library)
+    named, where = naming(question, passages)
+    scoring = _scoring(question, weights, surface, uncovered, passages, library, where)
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
     _by_kind(sentences, question, kind)
-    named = named_documents(question, passages)
     for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
         s.score *= OTHER_DOCUMENT if named and passages[s.index].doc_id not in named else 1.0
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
@@ -131,10 +132,12 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
 
 
 def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], uncovered: list[str],
-             passages: list[Passage], library) -> dict[str, float]:
-    """The question's weights for scoring: without what no passage concerns ("children"); a word no passage holds
-    that reads as phrasing ("thought", "tracked"), or that the library holds elsewhere, weighs little."""
-    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered}} or weights
+             passages: list[Passage], library, where: set[str]) -> dict[str, float]:
+    """The question's weights for scoring: without what no passage concerns ("children"), nor the words naming a
+    document that no passage's text holds ("the news article" says where to look); a word no passage holds that
+    reads as phrasing ("thought", "tracked"), or that the library holds elsewhere, weighs little."""
+    where = {t for t in where if not any(contains(t, text_stems(p.text, question)) for p in passages)}
+    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered} | where} or weights
     lacking = missing(question, scoring, passages)
     used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
     return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0)

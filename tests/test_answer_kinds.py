@@ -207,6 +207,15 @@ def test_which_factors_is_answered_by_the_sentence_listing_them_rather_than_by_n
     assert {line.split(":")[0] for line in mechanisms.answer.splitlines()} == {"- IL-6", "- BDNF"}
 
 
+def test_a_sentence_naming_instances_answers_a_list_question_in_other_words():
+    passages = _passages("Personal factors like genetics and environment influence how balance training changes gait.",
+                         "Personal motivation of older adults predicts adherence to balance training.",
+                         "Gait responds to balance training within weeks in older adults.",
+                         "Personal goals shape balance training programmes for gait.")
+    out = extractive_answer("Which personal factors shape how gait responds to balance training?", passages)
+    assert out.answer.startswith("- Personal factors like genetics and environment influence how balance training")
+
+
 def test_a_document_the_question_names_speaks_for_the_answer():
     passages = [Passage(chunk_id="r1", doc_id="review", title="Balance training in ageing", doc_type="review",
                         text="Balance training improved gait speed in older adults across eleven trials."),

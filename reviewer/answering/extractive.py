@@ -26,7 +26,7 @@ from typing import Optional
 
 from reviewer.answering import kinds
 from reviewer.answering.documents import naming
-from reviewer.answering.listing import listing
+from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
@@ -118,7 +118,8 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
-    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)]
+    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)
+               or (kind is QuestionType.listing and INSTANCES.search(s.quote))]  # 'factors like ...' answers
     if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, uncovered)

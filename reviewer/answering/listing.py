@@ -41,6 +41,8 @@ _MODERATED = re.compile(r"\b(?:influenced|determined|shaped|moderated|modulated|
 _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|Furthermore|Likewise|It also|They also)\b"
                         r"|(?:It|They) (?!is|was|are|were|remains|remain|should|may|might|could|would|has been suggested)"
                         r"[a-z]+s?\b")
+#: Instances of something named after it ("factors like genetics and environment", "such as irisin or BDNF").
+INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
@@ -67,7 +69,8 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         return _head_sentences(question, holding, ranked)
     if LISTS_KINDS.search(question):  # "which factors ...": sentences that name several things
         enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
-                       and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote))]
+                       and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote)
+                            or INSTANCES.search(s.quote))]
         # Named items (molecules) answer "what mechanisms"; for "which factors", a sentence listing things answers
         # when it says more to the question than the items' best one ("type, intensity, and frequency").
         items = [s for s in ranked if lines and any(n.lower() in s.quote.lower() for n in names)]

@@ -207,6 +207,22 @@ def test_which_factors_is_answered_by_the_sentence_listing_them_rather_than_by_n
     assert {line.split(":")[0] for line in mechanisms.answer.splitlines()} == {"- IL-6", "- BDNF"}
 
 
+def test_which_studies_keeps_a_study_that_holds_most_of_the_topic_in_other_words():
+    passages = _passages(
+        "A cross-sectional study by Ng et al. [3] found that leg strength explained 20% of walking speed in older adults.",
+        "Moreno et al. [4] surveyed 5,000 older adults and showed that greater lower-limb strength was linked to faster "
+        "gait speed.",
+        "Older adults often become faster after balance training programmes.",
+        "Okafor et al. [5] ran a randomized controlled trial of balance training in 212 older adults.",
+        "Supervised training makes older adults faster and steadier.",
+        sections=("4.1. Cross-Sectional Evidence", "4.1. Cross-Sectional Evidence", "Introduction", "4.2. Trials",
+                  "Discussion"))
+    out = extractive_answer("Which cross-sectional studies show that older adults with stronger legs walk faster?",
+                            passages)
+    # Moreno et al. write neither "legs" nor "walk", but hold the rest of the question's topic.
+    assert [line.split(" (")[0] for line in out.answer.splitlines()] == ["- Ng et al.", "- Moreno et al."]
+
+
 def test_a_sentence_naming_instances_answers_a_list_question_in_other_words():
     passages = _passages("Personal factors like genetics and environment influence how balance training changes gait.",
                          "Personal motivation of older adults predicts adherence to balance training.",

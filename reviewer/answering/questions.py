@@ -85,7 +85,8 @@ _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|chang
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
                              r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
                              r"|investig|author|find|found|report|random|control|mask|blind|placebo|test|examin|assess"
-                             r"|evalu|measur|compar|conduct|perform|publish)")
+                             r"|evalu|measur|compar|conduct|perform|publish|cross|section|longitud|prospect|retrospect"
+                             r"|observ|epidemiolog|mendelian|systemat)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 
 

@@ -247,6 +247,26 @@ def test_a_document_the_question_names_speaks_for_the_answer():
     assert not yes_no.insufficient_evidence and "[1]" in yes_no.answer
 
 
+def test_a_sentence_of_the_document_the_question_names_holds_the_words_naming_it():
+    from reviewer.answering.documents import naming
+    from reviewer.answering.questions import question_weights
+    from reviewer.answering.sentences import candidates, score
+
+    passages = [Passage(chunk_id="r1", doc_id="multi", title="Multiscale mechanisms of gait", doc_type="review",
+                        text="The authors stress combining imaging with computational models of gait."),
+                Passage(chunk_id="n1", doc_id="news", title="Trainers on steadier walking", doc_type="news",
+                        text="Balance training improved gait speed in older adults, a coach told reporters.")]
+    question = "Does the multiscale review stress imaging with computational models?"
+    named, where = naming(question, passages)
+    assert named == {"multi"} and where >= {"multiscal", "review"}
+    weights, _ = question_weights(question, passages)
+    plain, implied = candidates(passages)[0], candidates(passages)[0]
+    implied.implied = frozenset(where)
+    score([plain], question, weights, 2)
+    score([implied], question, weights, 2)
+    assert implied.coverage == pytest.approx(1.0) and plain.coverage < 0.75
+
+
 def test_a_list_question_enumerates_what_the_passages_name():
     passages = _passages(
         "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",

@@ -180,6 +180,15 @@ def test_a_quantity_is_read_in_the_next_sentence_when_the_best_one_states_none()
     assert "weeks to months [1]" in out.answer and "2019" not in out.answer
 
 
+def test_how_much_of_a_link_is_explained_is_answered_by_a_share():
+    passages = _passages("Specifically, physical activity correlated with leg strength and gait speed in older adults "
+                         "(r = 0.56, p < 0.001).",
+                         "This link is robust. Leg strength accounted for 20.1% of this association in older adults.")
+    out = extractive_answer("How much of the link between physical activity and gait in older people can be explained "
+                            "by leg strength?", passages)
+    assert out.answer.startswith("Leg strength accounted for 20.1% of this association")
+
+
 def test_how_often_is_answered_by_a_number_of_sessions_before_a_more_topical_number():
     passages = _passages("Balance training improved gait in older adults after 16 weeks, by 27%.",
                          "Balance training programmes that improve gait usually involve two to three sessions per week.")

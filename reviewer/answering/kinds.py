@@ -206,7 +206,8 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     intensity; "temperature" → degrees) counts more than any other number.
     """
     units = unit_pattern(question)
-    _neighbours_stating(ranked, every, units)
+    if not any(_states(s, units) and s.coverage >= 0.5 * min_coverage for s in ranked):
+        _neighbours_stating(ranked, every, units)  # no sentence on the question states the number: read on
     # A number in the unit asked about answers even without the word the question singles out ("what dose" and
     # "2–3 sessions per week").
     pool = ranked + [s for s in every if units and units.search(s.quote) and not any(s is r for r in ranked)]

@@ -102,7 +102,9 @@ _UNITS = (
     (re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults)|\bsample size\b", re.I),
      r"participants|individuals|patients|adults|subjects|people|volunteers|\bn\s*="),
     (re.compile(r"\bhow old\b|\bwhat age\b", re.I), r"aged|years? old|years of age|age"),
-    (re.compile(r"\bpercent(?:age)?\b|\bproportion\b|\bshare\b", re.I), r"%|percent"),
+    # "How much of the link is explained by leg strength?" asks a share: "accounted for 20.1% of this association".
+    (re.compile(r"\bpercent(?:age)?\b|\bproportion\b|\bshare\b|\bhow much of\b|\bexplain(?:s|ed)?\b|"
+                r"\baccount(?:s|ed)? for\b", re.I), r"%|percent"),
 )
 
 

@@ -653,6 +653,30 @@ def test_rerank_keeps_the_passage_naming_several_of_the_things_a_list_question_a
     assert "IL-15" in extractive_answer(asked, kept).answer
 
 
+def test_rerank_puts_the_passage_naming_them_before_passages_listing_other_things_about_them():
+    filler = [f"Resistance training changed myokine levels in older adults in cohort {i}." for i in range(30)]
+    for i in (1, 2, 3):  # series of words about myokines, ranked first
+        filler[i] = (f"Myokines in cohort {i} shaped mood, sleep, and appetite after resistance training in older adults "
+                     "with cognitive effects.")
+    filler[20] = "Five myokines, Irisin, BDNF, IL-6, IL-15, and IGF-1, were selected for discussion."
+    asked = "Which myokines carry the cognitive effects of resistance training?"
+    kept = [p.chunk_id for p in rerank(asked, _passages(*filler), 8, AnsweringSettings(semantic=False))]
+    assert kept[0] == "p20" and {"p1", "p2", "p3"} <= set(kept)
+
+
+def test_what_mechanisms_leads_with_the_sentence_naming_several_of_them():
+    passages = _passages(
+        "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
+        "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.",
+        "Muscle signals to the brain through myokines, including Irisin, BDNF, IL-6, and IGF-1, which shape plasticity.",
+        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5. Mechanisms"),
+    )
+    out = extractive_answer("What mechanisms link muscle to brain?", passages)
+    lines = out.answer.splitlines()
+    assert lines[0].startswith("- Irisin, BDNF, IL-6, IGF-1: Muscle signals to the brain through myokines")
+    assert {line.split(":")[0] for line in lines[1:]} == {"- Irisin", "- BDNF"}
+
+
 def test_a_sides_statement_speaks_of_the_comparisons_subject():
     passages = _passages(
         "For example, boxing has been used to help people with Parkinson's disease.",

@@ -53,6 +53,8 @@ def _cited_lines(text: str) -> list[tuple[str, list[int]]]:
     ("By what routes might activity help people with memory problems or Alzheimer's?", QuestionType.listing),
     ("Does balance training help older adults or children?", QuestionType.comparison),
     ("Which helps gait more, balance training or walking?", QuestionType.comparison),
+    ("Are there large trials where balance training failed to help, or even hurt, gait?", QuestionType.studies),
+    ("By what molecular routes is irisin thought to protect synapses?", QuestionType.listing),
 ])
 def test_question_types(question, kind):
     assert question_type(question) is kind
@@ -294,6 +296,25 @@ def test_a_yes_no_question_leads_with_the_direction_of_the_findings():
     first = out.answer.splitlines()[0]
     assert first.startswith("Yes: ") and "benefit" in first and not find_citations(first)
 
+
+
+def test_an_acronym_the_passages_define_holds_the_words_it_stands_for():
+    from reviewer.answering.documents import acronyms_defined
+
+    passages = _passages("Balance training (BT) is widely prescribed to older adults with gait problems.",
+                         "A meta-analysis by Ruiz et al. found that BT has a notably greater effect on gait speed in women "
+                         "compared to men.")
+    assert acronyms_defined(passages) == {"bt": frozenset({"balanc", "train"})}
+    out = extractive_answer("Do women get a bigger gait speed boost from balance training than men do?", passages)
+    assert not out.insufficient_evidence and "Ruiz et al." in out.answer
+
+
+def test_a_quoted_sentence_brings_the_next_one_giving_its_details():
+    passages = _passages("A meta-analysis by Ruiz et al. found that balance training has a greater effect on gait in "
+                         "women than in men. Specifically, when women were over 70% of participants, the effect size was "
+                         "larger (g = 0.64). Trials were mostly short.")
+    out = extractive_answer("Does balance training help gait more in women than in men?", passages)
+    assert "g = 0.64" in out.answer and "mostly short" not in out.answer
 
 
 def test_a_yes_no_question_the_findings_call_open_is_not_answered_yes():

@@ -8,6 +8,7 @@ other documents only when that one says nothing on the question.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from reviewer.models import Passage
 from reviewer.text import content_stems
@@ -46,3 +47,26 @@ def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
         if named and len(named) < len(docs):
             chosen |= named
     return chosen, words_used
+
+
+_DEFINED = re.compile(r"((?:[A-Za-z][\w’'-]*[\s-]+){1,6})\(([A-Z][A-Za-z0-9-]{1,7})\)")
+
+
+def acronyms_defined(passages: list[Passage]) -> dict[str, frozenset[str]]:
+    """Acronyms the passages spell out ("resistance training (RT)" → {"rt": {"resist", "train"}}), so a sentence
+    writing "RT" holds the words of a question that says "resistance exercise" or "resistance training"."""
+    out: dict[str, frozenset[str]] = {}
+    for p in passages:
+        out.update(_defined(p.text))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _defined(text: str) -> dict[str, frozenset[str]]:
+    out = {}
+    for match in _DEFINED.finditer(text):
+        letters = "".join(c for c in match.group(2).lower() if c.isalpha())
+        words = re.split(r"[\s-]+", match.group(1).strip())[-len(letters):]
+        if len(words) == len(letters) and "".join(w[0].lower() for w in words) == letters:
+            out[match.group(2).lower()] = frozenset(content_stems(" ".join(words)))
+    return out

@@ -25,12 +25,12 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.documents import naming
+from reviewer.answering.documents import acronyms_defined, naming
 from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
-from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
+from reviewer.answering.sentences import Sentence, answers, candidates, cite, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -61,6 +61,9 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
+#: A sentence giving the details of the one before it (its figures, an example).
+_DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably),")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 #: Score factor of a sentence from another document than the one the question names ("the news article").
 OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.
@@ -144,8 +147,11 @@ def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring:
             named: set[str], where: set[str]) -> list[Sentence]:
     """The passages' candidate sentences scored for the question, best first."""
     sentences = candidates(passages)
-    for s in sentences:  # a sentence of "the multiscale review" says what that review says, without naming it
+    defined = acronyms_defined(passages)
+    for s in sentences:  # a sentence of "the multiscale review" says what that review says, without naming it;
         s.implied = frozenset(where) if passages[s.index].doc_id in named else frozenset()
+        for acronym in {a.lower() for a in _ACRONYM.findall(s.quote)} & defined.keys():  # "RT" says "resistance training"
+            s.implied |= defined[acronym]
     score(sentences, question, scoring, len(passages), embedder)
     _by_kind(sentences, question, kind)
     for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
@@ -237,7 +243,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
-        lines = [" ".join(quoted(s) for s in chosen)]
+        lines = [" ".join(_with_details(chosen, every))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
             lines = kinds.direction_lead(chosen, passages, question) + lines
         if ASKS_WHO.search(question) and not any(NAMES_WHO.search(s.quote) for s in chosen):
@@ -246,6 +252,20 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
                           and s.score > 0), None)
             lines += [quoted(named)] if named else []
     return lead + lines
+
+
+def _with_details(chosen: list[Sentence], every: list[Sentence]) -> list[str]:
+    """The chosen sentences cited, each followed by the next sentence of its passage when that one gives its details
+    ("Specifically, when the proportion of female participants was higher than 71%, ... g = 0.639")."""
+    out: list[str] = []
+    for s in chosen:
+        out.append(quoted(s))
+        following = min((o for o in every if o.index == s.index and o.start > s.start), key=lambda o: o.start,
+                        default=None)
+        if (following is not None and _DETAILS.match(following.quote) and not any(following is c for c in chosen)
+                and following.quote not in " ".join(out)):
+            out.append(cite(following.quote, following.index + 1))
+    return out
 
 
 def _uncovered_lead(uncovered: list[str], ranked: list[Sentence], passages: list[Passage]) -> list[str]:

@@ -35,12 +35,15 @@ ASKS_QUANTITY = re.compile(
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
 _STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
-                      r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b",
+                      r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b|"
+                      r"^\W*(?:are|were) there (?:any )?(?:[\w-]+\s+){0,2}?(?:studies|trials|experiments|cohorts)\b",
                       re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
 _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
                       r"(?:[a-z-]{3,}(?<!s)s|mechanisms|pathways|factors|criteria|phenomena)\b(?!\s+(?:is|was|does|has)\b)",
                       re.I)
+#: "By what molecular routes is irisin thought to ...": the inverted form still asks for a list.
+_ROUTES = re.compile(r"^\W*(?:through|by|via)\s+(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:[a-z-]{3,}(?<!s)s)\b", re.I)
 #: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
 LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|"
                           r"factors|predictors|determinants|moderators|mediators|components|criteria)\b", re.I)
@@ -66,7 +69,8 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
             "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
-            "determine determines drive drives last lasts lasted take takes took taken good bad").split()
+            "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
+            "big bigger biggest large larger largest").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -77,7 +81,7 @@ NAMES_WHO = re.compile(r"\b(?:PhD|Ph\.D\.|MD|Dr\.|[Pp]rofessor|et al\.|Universit
 POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
                "monkeys primates zebrafish").split()
-_ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*"
+_ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*|\bhurt\w*"
                            r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\b(?:found|showed|reported) (?:a )?(?:declin|deteriorat)\w*",
                            re.I)
 #: Stems of words that name a direction of effect, or the studies themselves (their design, what they did), rather
@@ -134,7 +138,7 @@ def question_type(question: str) -> QuestionType:
         return QuestionType.studies
     if comparison_sides(question):
         return QuestionType.comparison
-    listing = bool(_LISTING.search(question)) and not SUPERLATIVE.search(question)
+    listing = bool(_LISTING.search(question) or _ROUTES.search(question)) and not SUPERLATIVE.search(question)
     # "Which factors shape how much ...": the things named first, not a quantity.
     if listing and LISTS_KINDS.search(question):
         return QuestionType.listing

@@ -61,7 +61,7 @@ _DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), T
 
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
     """One line per named study in the direction asked about: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'"""
-    from reviewer.grading import direction, extract_facts, grade, split_studies
+    from reviewer.grading import direction, grade, split_studies
 
     want = asked_direction(question)
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
@@ -94,14 +94,8 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
                     want == "for" and way not in ("benefit", "mixed")):
                 continue
-            best = next((s for s in own if way and direction(s.quote) == way), own[0])
             label = normalize_space(strip_markers(name)) or _unnamed_label(segment, name)
-            parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
-                StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
-            size = extract_facts(segment).sample_size
-            parts += [f"n = {size}"] if size else []
-            parts += [_DIRECTION_WORDS[way]] if way else []
-            line = f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, i + 1)}"
+            best, line = _study_line(label, design, segment, own, way, i + 1)
             # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
             key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
             # A study under a heading, or in words, that holds all the question's topic comes first.
@@ -116,6 +110,26 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _study_line(label: str, design: StudyDesign, segment: str, own: list[Sentence], way: Optional[str],
+                n: int) -> tuple[Sentence, str]:
+    """The sentence standing for a study, and its line: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'
+
+    The sentence naming the study says who, what and in whom; when another states its direction, it follows.
+    """
+    from reviewer.grading import direction, extract_facts
+
+    stated = next((s for s in own if way and direction(s.quote) == way), None)
+    naming = next((s for s in own if label.split()[0] in s.quote), None) if label else None
+    best = naming or stated or own[0]
+    parts = [_DESIGN_WORDS.get(design, design.label)] if design not in (
+        StudyDesign.unknown, StudyDesign.review, StudyDesign.expert_opinion) else []
+    size = extract_facts(segment).sample_size
+    parts += [f"n = {size}"] if size else []
+    parts += [_DIRECTION_WORDS[way]] if way else []
+    found_too = f" {cite(stated.quote, n)}" if stated is not None and stated is not best else ""
+    return best, f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, n)}{found_too}"
 
 
 def _held(stems: list[str], held: frozenset[str]) -> float:

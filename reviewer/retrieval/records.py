@@ -3,8 +3,8 @@
 Listing a library of 47,000 documents costs two things of about equal size (profiled on
 40,500 records): Chroma reading each record's metadata, and pydantic validating each record's
 JSON. So the whole listing reads the next page in a thread while this one is validated, and
-counting documents by type reads ids alone (each record carries its type as a key of its own),
-which is a fraction of reading the records.
+counting documents by type reads ids alone, in large pages (each record carries its type as a
+key of its own), which is a fraction of reading the records.
 """
 
 from __future__ import annotations
@@ -17,6 +17,10 @@ from reviewer.vocabulary import DocType
 
 STATE_ID = "__state__"
 PENDING = "pending:"
+#: Rows per page when only ids are read. Chroma binds no variable per row for them (a page is not held to
+#: SQLite's limit), and each page of a filtered read evaluates its filter again from the first row:
+#: at 40,500 records ids by type took 3.2 s of CPU in pages of 2,000 and 0.24 s in one page.
+IDS_PAGE = 50_000
 
 
 def is_record(row_id: str) -> bool:
@@ -48,6 +52,8 @@ def pages(fetch: Callable[[int], dict], ahead: bool = False) -> Iterator[dict]:
 
 def rows(collection, include: list[str], size: int, where=None, ahead: bool = False) -> Iterator[tuple]:
     """(id, document, metadata) of every row of `collection` matching `where`, page by page (only `include` read)."""
+    size = size if include else max(size, IDS_PAGE)
+
     def fetch(offset: int) -> dict:
         return collection.get(include=include, where=where, limit=size, offset=offset)
 

@@ -471,3 +471,69 @@ def test_rerank_keeps_a_passage_for_each_side_of_a_comparison_even_one_ranked_fa
     assert "p35" in [p.chunk_id for p in kept] and len(kept) == 8
     out = extractive_answer("Is resistance training more effective for MCI or dementia?", kept)
     assert "dementia are variable" in out.answer
+
+
+def test_a_who_question_names_the_researcher_not_an_outside_commentator():
+    passages = _passages(
+        "A study published in the Proceedings of the National Academy of Sciences shows that activated muscle nerves "
+        "send signals to the brain.",
+        "Jane Roe, MD, director of a program at the Neuroscience Institute, who was not involved in the study, said "
+        "it will take time to understand the effects.",
+        "The findings highlight the importance of muscle health, said John Doe, PhD, a professor at the University of "
+        "Illinois and a co-author of the study.",
+    )
+    out = extractive_answer("Which researcher was behind the study showing that muscle nerves send signals to the "
+                            "brain?", passages)
+    assert "John Doe" in out.answer and "Jane Roe" not in out.answer
+
+
+def test_which_studies_reads_a_study_with_the_lead_in_that_says_what_it_measured():
+    passages = _passages(
+        "Further research indicates that muscle strength plays a mediating role in the relationship between "
+        "physical activity and cognitive function. A cross-sectional study by Chen et al. [39] found that lower limb "
+        "muscle strength accounted for 20.1% of this association.",
+        "Zhao et al. [43] conducted a randomized controlled trial in 103 older adults with diabetes.",
+    )
+    out = extractive_answer("Which studies suggest that strength mediates the link between physical activity and "
+                            "cognition?", passages)
+    assert out.answer.startswith("- Chen et al.")
+
+
+def test_rerank_keeps_the_passage_naming_several_of_the_things_a_list_question_asks_for():
+    filler = [f"Resistance training changed myokine levels in older adults in cohort {i}." for i in range(30)]
+    filler[20] = ("RT-induced myokines, including Irisin, BDNF, IL-6, IL-15, and IGF-1, are proposed to carry the "
+                  "cognitive effects of training.")
+    passages = _passages(*filler)
+    asked = "Which myokines are proposed to carry the cognitive effects of resistance training?"
+    kept = rerank(asked, passages, 8, AnsweringSettings(semantic=False))
+    assert "p20" in [p.chunk_id for p in kept]
+    assert "IL-15" in extractive_answer(asked, kept).answer
+
+
+def test_a_sides_statement_speaks_of_the_comparisons_subject():
+    passages = _passages(
+        "For example, boxing has been used to help people with Parkinson's disease.",
+        "Silva-Batista and colleagues showed that 12 weeks of unstable strength training improved global cognition in "
+        "patients with Parkinson's disease.",
+    )
+    out = extractive_answer("Is strength training more useful for cognition in Parkinson's disease or in Huntington's "
+                            "disease?", passages)
+    assert "Silva-Batista" in out.answer and "boxing" not in out.answer
+    assert "None of the passages concern Huntington's disease." in out.answer
+
+
+def test_which_cross_sectional_studies_lists_only_that_design():
+    passages = _passages(
+        "Jiang et al. [35] analyzed cross-sectional data from 40,000 participants and linked grip strength to cognition.",
+        "A cohort study by Liu et al. [42] followed 9333 adults for four years; grip strength predicted cognition.",
+        "A cross-sectional study by Chen et al. [39] found that leg strength accounted for 20.1% of the association "
+        "with cognition.",
+    )
+    out = extractive_answer("Which cross-sectional studies linked muscle mass or strength to cognition?", passages)
+    labels = [line.split(" (")[0] for line in out.answer.splitlines()]
+    assert "- Jiang et al." in labels and "- Chen et al." in labels and "- Liu et al." not in labels
+
+
+def test_x_or_non_x_compares_the_same_thing_with_and_without_the_qualifier():
+    assert comparison_sides("Is progressive or non-progressive resistance training better for cognition?") == (
+        "progressive resistance training", "non-progressive resistance training")

@@ -26,7 +26,7 @@ from typing import Optional
 
 from reviewer.answering import kinds
 from reviewer.answering.listing import listing
-from reviewer.answering.questions import (absent_populations, comparison_sides, contains, distinctive, focus_missing,
+from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights)
 from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
@@ -54,6 +54,11 @@ MAX_SENTENCES = 3
 CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
+
+#: Score factor of a sentence naming a person or an institution, for a question asking who.
+WHO_BONUS = 1.5
+#: Someone quoted as an outside voice ("who was not involved in the study") did not do the work.
+_OUTSIDE = re.compile(r"\bnot (?:involved|affiliated)\b|\bindependent\b", re.I)
 
 NO_ANSWER = "The documents do not contain the answer to this question"
 
@@ -83,6 +88,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
                else w for t, w in scoring.items()}
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
+    if ASKS_WHO.search(question):  # "which researcher ...": the sentence naming one answers
+        for s in sentences:
+            s.score *= WHO_BONUS if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote) else 1.0
     if kind in (QuestionType.yes_no, QuestionType.comparison):
         for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
             s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
@@ -176,6 +184,11 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         lines = [" ".join(quoted(s) for s in chosen)]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
             lines = kinds.direction_lead(chosen, passages, question) + lines
+        if ASKS_WHO.search(question) and not any(NAMES_WHO.search(s.quote) for s in chosen):
+            # "Which researcher ...": the passages' best sentence naming a person or an institution says who.
+            named = next((s for s in every if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote)
+                          and s.score > 0), None)
+            lines += [quoted(named)] if named else []
     return lead + lines
 
 

@@ -26,6 +26,8 @@ MAX_STUDIES = 5
 TOPIC_WEIGHT = 0.5
 #: Score factor, for one side of a comparison, of a sentence naming both sides: one about that side alone speaks for it.
 BOTH_SIDES = 0.5
+#: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
+SUBJECT_WEIGHT = 0.5
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
 #: Items listed at most in a "what mechanisms / which factors" answer.
@@ -37,11 +39,13 @@ _FEWEST = re.compile(r"\b(?:smallest|fewest|least|lowest)\b", re.I)
 _DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), re.compile(r"\btrials?\b|\brandomi[sz]|\bRCTs?\b", re.I)),
                  (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
                   re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
-                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)))
+                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)),
+                 (re.compile(r"\bcross-sectional\b", re.I), re.compile(r"\bcross-sectional\b", re.I)))
 #: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
 _DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
                   (frozenset({StudyDesign.cohort}), False),
-                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False))
+                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False),
+                  (frozenset({StudyDesign.cross_sectional}), False))
 
 
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
@@ -57,12 +61,16 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
+        lead_in = ""  # the sentences before a study that say what it is about ("... a mediating role ...")
         for name, segment in split_studies(p.text):
+            if not name.strip():
+                lead_in = segment
+                continue
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
             design = grade(segment, p.section, p.doc_type).design
-            if not name.strip() or not own or (design_said and not _of_design(segment, design, design_said)):
+            if not own or (design_said and not _of_design(segment, design, design_said)):
                 continue
-            held = text_stems(segment, question)
+            held = text_stems(f"{lead_in} {segment}", question)
             # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
             if about and not any(contains(t, held) for t in about) and not any(
                     alt and all(contains(t, held) for t in alt) for alt in alternatives):
@@ -82,7 +90,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             # The reference number tells apart two studies by authors of one name ("Liu et al. [23]", "[42]").
             key = normalize_space(name).lower().replace("’s", "").replace("'s", "")
             # A study under a heading, or in words, that holds all the question's topic comes first.
-            rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{segment} {p.section or ''}", question)))
+            rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{lead_in} {segment} {p.section or ''}", question)))
             if key not in found or rank > found[key][0]:
                 found[key] = (rank, line)
     lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
@@ -93,6 +101,11 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _held(stems: list[str], held: frozenset[str]) -> float:
+    """Share of some stems a sentence holds (1.0 when there are none)."""
+    return sum(contains(t, held) for t in stems) / len(stems) if stems else 1.0
 
 
 def _topical(topic: list[str], text: str, question: str) -> float:
@@ -137,6 +150,9 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
     if not sides:
         return None
     side_stems = [content_stems(spell_out(side)) for side in sides]
+    # What the comparison is about ("strength training", "cognition"): a side's statement should speak of it.
+    subject = [t for t in dict.fromkeys(content_stems(spell_out(question)))
+               if t not in generic_stems() and not any(t in stems for stems in side_stems)]
     lines: list[str] = []
     quoted: set[tuple[int, int]] = set()
     for k, side in enumerate(sides):
@@ -146,7 +162,8 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
             lines.append(f"None of the passages concern {side}.")
             continue
         # A sentence about this side alone speaks for it better than one naming both.
-        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0),
+        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
+                                        * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * _held(subject, s.context)),
                                         -s.index, -s.start))
         if (best.index, best.start) in quoted:
             continue

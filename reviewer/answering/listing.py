@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems
+from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems, text_stems
 from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage
 from reviewer.text import content_stems, spell_out, stem
@@ -117,7 +117,8 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
-                     * (ENUMERATION_BONUS if _NAME.search(s.quote) or _MODERATED.search(s.quote) else 1.0))
+                     * (ENUMERATION_BONUS if _NAME.search(s.quote) or _MODERATED.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
     lines = []
@@ -161,3 +162,12 @@ def heading_item(section: Optional[str]) -> Optional[str]:
     if not heading or len(heading.split()) > 3 or _GENERIC_HEADING.match(heading) or _BROAD_HEADING.search(heading):
         return None
     return heading
+
+
+def names_several(question: str, sentence: str) -> bool:
+    """Whether a sentence names the specific thing a list question asks for and several of them ("myokines,
+    including Irisin, BDNF, IL-6, IL-15, and IGF-1")."""
+    head = list_head(question)
+    if not head or not all(contains(t, text_stems(sentence, question)) for t in head):
+        return False
+    return bool(_SERIES.search(_PARENTHESES.sub("", sentence))) or len(set(_NAME.findall(sentence))) >= 3

@@ -24,14 +24,15 @@ ABSENT_DF = 1
 ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
 #: Questions asking for a quantity; their answer is a sentence that states a number.
 #: The opening of a "which X" question, a preposition allowed before it ("Through which pathways ...", "In which studies").
-WHICH = r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
+WHICH = (r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
+         r"(?!(?:do|does|did|can|could|would|should|will)\s)")  # "what do the authors recommend" lists nothing
 ASKS_QUANTITY = re.compile(
     r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|by what|"
     r"what (share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
     r"|temperature|concentration|age|rate|level)|at what (temperature|dose|age|concentration|rate)|"
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
-_STUDIES = re.compile(WHICH + r"(?:\w+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
+_STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
                       r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b",
                       re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
@@ -55,7 +56,14 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
-            "likelihood odds recommend recommends recommended see sees saw").split()
+            "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
+            "determine determines drive drives").split()
+#: Questions asking who did something: their answer names a person or an institution.
+ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
+                      r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
+#: Words that name a person or an institution in a sentence ("Hyunjun Kong, PhD, a professor at the University of").
+NAMES_WHO = re.compile(r"\b(?:PhD|Ph\.D\.|MD|Dr\.|[Pp]rofessor|et al\.|University|Institute|College|Hospital|"
+                       r"Laborator(?:y|ies)|School of)\b")
 #: Who a study can be about; a question naming one the passages never mention is told so.
 POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
@@ -137,8 +145,13 @@ def comparison_sides(question: str) -> Optional[tuple[str, str]]:
         if not match:
             continue
         b = _side_words(match.group("b"), last=False, most=3)
+        if b.lower().startswith("non-"):  # "progressive or non-progressive training": both sides are training
+            b = _side_words(match.group("b"), last=False, most=4)
         # Sides are parallel ("older adults or children"): the first is at most a word longer than the second.
         a = _side_words(match.group("a"), last=True, most=max(2, len(b.split()) + 1))
+        negated = b.split()[0].lower()[len("non-"):] if b.lower().startswith("non-") else ""
+        if negated and a.lower() == negated:
+            a = " ".join([a] + b.split()[1:])  # "progressive" and "non-progressive resistance training"
         if a and b and set(content_stems(a)) != set(content_stems(b)):
             return a, b
     return None

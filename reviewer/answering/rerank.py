@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.kinds import asks_extreme_size, extreme_sample
-from reviewer.answering.listing import heading_item
+from reviewer.answering.listing import heading_item, names_several
 from reviewer.answering.questions import (ASKS_QUANTITY, comparison_sides, contains, question_type, question_weights,
                                           text_stems)
 from reviewer.answering.semantic import cross_encoder_scores
@@ -60,6 +60,9 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
     kind = question_type(question)
     if kind is QuestionType.listing:
         order = _items_first(order, passages, k)
+        # A passage naming several of the things asked for in one sentence answers the question whole.
+        listing = [i for i in order if any(names_several(question, s.quote) for s in candidates([passages[i]]))]
+        order = listing[:SIDE_PLACES] + [i for i in order if i not in listing[:SIDE_PLACES]]
     elif kind is QuestionType.comparison and not settings.cross_encoder:
         order = _sides_kept(question, passages, order, k, embedder if settings.semantic else None)
     return [passages[i] for i in order[:k]]

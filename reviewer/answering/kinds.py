@@ -30,7 +30,6 @@ BOTH_SIDES = 0.5
 SUBJECT_WEIGHT = 0.5
 #: Score factor of a number stated in the unit the question asks about.
 UNIT_BONUS = 1.3
-#: Items listed at most in a "what mechanisms / which factors" answer.
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -110,10 +109,7 @@ def _held(stems: list[str], held: frozenset[str]) -> float:
 
 def _topical(topic: list[str], text: str, question: str) -> float:
     """Share of a question's topic stems a text holds (1.0 for a question with none)."""
-    if not topic:
-        return 1.0
-    held = text_stems(text, question)
-    return sum(contains(t, held) for t in topic) / len(topic)
+    return _held(topic, text_stems(text, question)) if topic else 1.0
 
 
 def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:

@@ -15,6 +15,7 @@ from reviewer.answering.sentences import Sentence, cite, pick, quoted
 from reviewer.models import Passage
 from reviewer.text import content_stems, spell_out, stem
 
+#: Items listed at most in a "what mechanisms / which factors" answer.
 MAX_ITEMS = 6
 #: A listed item's sentence must score at least this share of the best sentence's.
 ITEM_FLOOR = 0.45

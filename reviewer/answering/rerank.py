@@ -27,6 +27,8 @@ from reviewer.text import content_stems, spell_out, strip_markers
 RANK_PRIOR = 0.15
 #: Places among the kept passages held for each side of a comparison.
 SIDE_PLACES = 3
+#: Places held for passages naming several of the things a list question asks for.
+LIST_PLACES = 3
 #: Fused ranks the prior spans (1.0 for the first candidate, 0 from this rank on).
 PRIOR_DEPTH = 24
 
@@ -62,7 +64,7 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
         order = _items_first(order, passages, k)
         # A passage naming several of the things asked for in one sentence answers the question whole.
         listing = [i for i in order if any(names_several(question, s.quote) for s in candidates([passages[i]]))]
-        order = listing[:SIDE_PLACES] + [i for i in order if i not in listing[:SIDE_PLACES]]
+        order = listing[:LIST_PLACES] + [i for i in order if i not in listing[:LIST_PLACES]]
     elif kind is QuestionType.comparison and not settings.cross_encoder:
         order = _sides_kept(question, passages, order, k, embedder if settings.semantic else None)
     return [passages[i] for i in order[:k]]
@@ -89,8 +91,9 @@ def _sides_kept(question: str, passages: list[Passage], order: list[int], k: int
 
 
 def _sentence_relevance(question: str, passages: list[Passage], embedder, depth: int = PRIOR_DEPTH) -> dict[int, float]:
-    """Best-sentence score of each of the first PRIOR_DEPTH candidates, and of any candidate further down that states
-    the value of the thing a quantity question names ("Wukongarchaeia (63.2 °C"); the others are dropped."""
+    """Best-sentence score of each of the first `depth` candidates, and of any candidate further down that states
+    the value of the thing a quantity question names ("Wukongarchaeia (63.2 °C") or the extreme sample a "largest
+    trial" question asks for; the others are dropped."""
     head, tail = passages[:depth], passages[depth:]
     weights, _ = question_weights(question, head)
     sentences = candidates(head)

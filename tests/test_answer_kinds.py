@@ -13,6 +13,7 @@ import pytest
 
 from reviewer.answering import answer, extractive_answer, rerank
 from reviewer.answering.citations import quote_matches, split_answer_sentences
+from reviewer.answering.documents import named_documents
 from reviewer.answering.questions import comparison_sides, question_type
 from reviewer.answering.semantic import RerankError
 from reviewer.llm.fake import FakeChatModel
@@ -44,6 +45,14 @@ def _cited_lines(text: str) -> list[tuple[str, list[int]]]:
     ("In which studies did balance training shorten gait initiation?", QuestionType.studies),
     ("How much did serum IGF-1 rise after training?", QuestionType.quantity),
     ("Which cross-sectional studies linked muscle mass or strength to cognition?", QuestionType.studies),
+    # "The link between A and B" is an association, not two things compared; a time frame is a quantity.
+    ("How much of the link between activity and cognition is explained by leg strength?", QuestionType.quantity),
+    ("Over what time frame do studies show cognitive effects?", QuestionType.quantity),
+    ("What training dose was linked to cognitive gains?", QuestionType.quantity),
+    # Alternatives inside a what-question are no choice to make; a yes/no or comparative "or" is.
+    ("By what routes might activity help people with memory problems or Alzheimer's?", QuestionType.listing),
+    ("Does balance training help older adults or children?", QuestionType.comparison),
+    ("Which helps gait more, balance training or walking?", QuestionType.comparison),
 ])
 def test_question_types(question, kind):
     assert question_type(question) is kind
@@ -126,16 +135,100 @@ def test_a_comparison_gets_one_statement_per_side():
     assert any(line.startswith("- Parkinson's disease: ") and "[2]" in line for line in lines)
 
 
+def test_a_sentence_weighing_one_side_against_the_other_comes_first():
+    passages = _GROUPS + _passages("Balance training improved gait more in older adults than in Parkinson's disease.")
+    passages[-1].chunk_id = "p3"
+    out = extractive_answer("Is the effect of balance training on gait stronger in older adults or Parkinson's disease?",
+                            passages)
+    lines = out.answer.splitlines()
+    assert lines[0] == "- older adults and Parkinson's disease compared: Balance training improved gait more in older adults than in Parkinson's disease [4]."
+    assert [line.split(":")[0] for line in lines[1:]] == ["- older adults", "- Parkinson's disease"]
+    assert {c.n: c.chunk_id for c in out.citations}[4] == "p3"
+
+
 def test_a_side_no_passage_concerns_is_named_and_the_other_side_answered():
     out = extractive_answer("Does balance training help gait in older adults or children?", _GROUPS)
     assert "None of the passages concern children." in out.answer
     assert "- older adults: " in out.answer and not out.insufficient_evidence
 
 
+def test_a_comparison_neither_side_of_which_any_passage_mentions_is_refused():
+    out = extractive_answer("Is tai chi or yoga better than balance training for gait in older adults?", _GROUPS)
+    assert out.insufficient_evidence and "tai chi or yoga" in out.answer and not out.citations
+
+
+def test_a_comparison_in_a_population_no_passage_mentions_says_so_first():
+    out = extractive_answer("Does balance training help gait or static stances in children?", _GROUPS)
+    assert out.answer.startswith("None of the passages concern children")
+    assert out.insufficient_evidence
+
+
+def test_a_question_word_the_library_holds_elsewhere_is_phrasing_one_it_lacks_is_the_subject():
+    question = "What did trials conclude about the direction of gait effects?"
+    assert extractive_answer(question, _GROUPS).insufficient_evidence  # "conclude", "direction": in no passage
+    elsewhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 3 for w in words})
+    assert not elsewhere.insufficient_evidence and "[1]" in elsewhere.answer
+    nowhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 0 for w in words})
+    assert nowhere.insufficient_evidence
+
+
+def test_a_quantity_is_read_in_the_next_sentence_when_the_best_one_states_none():
+    passages = _passages("The time needed to see gait effects of balance training varies with age and dose. "
+                         "Trials typically show effects over a period of weeks to months.",
+                         "Balance training programmes for older adults ran in 2019 and 2021 in 14 clinics.")
+    out = extractive_answer("How long does balance training take to change gait?", passages)
+    assert "weeks to months [1]" in out.answer and "2019" not in out.answer
+
+
+def test_how_often_is_answered_by_a_number_of_sessions_before_a_more_topical_number():
+    passages = _passages("Balance training improved gait in older adults after 16 weeks, by 27%.",
+                         "Balance training programmes that improve gait usually involve two to three sessions per week.")
+    out = extractive_answer("How often should older adults do balance training to improve gait?", passages)
+    assert out.answer.startswith("Balance training programmes that improve gait usually involve two to three sessions "
+                                 "per week [2].")
+
+
 def test_a_population_no_passage_mentions_is_named_and_the_answer_flagged():
     out = extractive_answer("Does balance training improve gait in children?", _GROUPS)
     assert out.answer.startswith("None of the passages concern children; the evidence below concerns older adults")
     assert out.insufficient_evidence and out.citations  # says so, and still shows what the documents hold
+
+
+def test_which_factors_is_answered_by_the_sentence_listing_them_rather_than_by_named_molecules():
+    passages = _passages(
+        "Interleukin-6 (IL-6) released by working muscle acts on gait circuits in the brain.",
+        "Brain-derived neurotrophic factor (BDNF) from muscle supports gait learning.",
+        "How long balance training takes to change gait depends on the type, intensity, and frequency of training, "
+        "as well as age and baseline gait speed.",
+    )
+    out = extractive_answer("Which factors affect how long balance training takes to change gait?", passages)
+    assert out.answer.startswith("- How long balance training takes to change gait depends on the type, intensity")
+    mechanisms = extractive_answer("What mechanisms link muscle to gait?", passages)
+    assert {line.split(":")[0] for line in mechanisms.answer.splitlines()} == {"- IL-6", "- BDNF"}
+
+
+def test_a_sentence_naming_instances_answers_a_list_question_in_other_words():
+    passages = _passages("Personal factors like genetics and environment influence how balance training changes gait.",
+                         "Personal motivation of older adults predicts adherence to balance training.",
+                         "Gait responds to balance training within weeks in older adults.",
+                         "Personal goals shape balance training programmes for gait.")
+    out = extractive_answer("Which personal factors shape how gait responds to balance training?", passages)
+    assert out.answer.startswith("- Personal factors like genetics and environment influence how balance training")
+
+
+def test_a_document_the_question_names_speaks_for_the_answer():
+    passages = [Passage(chunk_id="r1", doc_id="review", title="Balance training in ageing", doc_type="review",
+                        text="Balance training improved gait speed in older adults across eleven trials."),
+                Passage(chunk_id="n1", doc_id="news", title="Trainers on steadier walking", doc_type="news",
+                        text="Balance training improved gait speed in older adults, a coach told reporters.")]
+    assert named_documents("What did the news article say about balance training and gait?", passages) == {"news"}
+    assert named_documents("What does the review say about balance training?", passages) == {"review"}
+    assert named_documents("What do the papers say about balance training?", passages) == set()
+    out = extractive_answer("What did the news article say about balance training and gait speed?", passages)
+    assert out.answer.startswith("Balance training improved gait speed in older adults, a coach told reporters [2].")
+    # "news" is in no passage's text: it says where to look, and no sentence is asked to hold it.
+    yes_no = extractive_answer("Was the balance study in the news article done in older adults?", passages[1:])
+    assert not yes_no.insufficient_evidence and "[1]" in yes_no.answer
 
 
 def test_a_list_question_enumerates_what_the_passages_name():
@@ -155,6 +248,15 @@ def test_a_yes_no_question_leads_with_the_direction_of_the_findings():
     out = extractive_answer("Does balance training improve gait speed in older adults?", _TRIALS[:1] + _GROUPS[:1])
     first = out.answer.splitlines()[0]
     assert first.startswith("Yes: ") and "benefit" in first and not find_citations(first)
+
+
+
+def test_a_yes_no_question_the_findings_call_open_is_not_answered_yes():
+    passages = _passages("Balance training may slow gait decline, but more research is needed to reverse "
+                         "established gait deficits in older adults.")
+    out = extractive_answer("Can balance training reverse established gait deficits in older adults?", passages)
+    first = out.answer.splitlines()[0]
+    assert first.startswith("Not established: ") and "still open" in first
 
 
 # ---------------------------------------------------------------- citations in order of first appearance

@@ -41,6 +41,14 @@ def test_adding_and_removing_a_document_updates_the_index_without_rebuilding(tmp
     assert len(r.lexical()) == rows_before
 
 
+def test_counts_say_how_many_chunks_hold_each_word_in_any_form(tmp_path, hash_embedder):
+    r = fast(tmp_path, hash_embedder)
+    r.ingest([note(tmp_path, "a", "Creatine supplements improved sprint times in rowers."),
+              note(tmp_path, "b", "Creatine loading and sleep loss were compared in drivers.")])
+    assert r.lexical().counts(["creatine", "sleeping", "yoga", "the"]) == {"creatine": 2, "sleeping": 1, "yoga": 0,
+                                                                           "the": 0}
+
+
 def test_a_reader_catches_up_with_only_what_changed(tmp_path, hash_embedder):
     shared = MemoryStore(hash_embedder.name)
     writer, reader = fast(tmp_path, hash_embedder, shared), fast(tmp_path, hash_embedder, shared)

@@ -47,3 +47,19 @@ def test_a_new_store_is_built_with_onnx_and_a_torch_store_keeps_torch(tmp_path, 
         named.retrieve("muscle signals to the brain", k=1)
     # A model that is not on disk cannot be exported: torch (which can fetch it) is the default.
     assert new_store_backend("some-org/a-model-not-downloaded") == "torch"
+
+
+@pytest.mark.slow
+def test_a_sentence_scores_the_same_whatever_was_embedded_before_it():
+    """int8 activations are scaled per batch: answers must not depend on the sentences an earlier question embedded."""
+    from reviewer.answering.semantic import _VectorCache
+    from reviewer.retrieval.onnx import OnnxEmbedder
+
+    fast = OnnxEmbedder("all-MiniLM-L6-v2")
+    sentence = "Personal factors like genetics and environment influence exercise-induced neuroplasticity outcomes."
+    others = ["Irisin is a myokine released by muscle.", "The DAPA trial enrolled 494 people with dementia. " * 6]
+    assert not np.allclose(fast.embed([sentence])[0], fast.embed([sentence, *others])[0], atol=1e-4)  # the hazard
+
+    alone = _VectorCache().vectors([sentence], fast)[0]
+    beside = _VectorCache().vectors([*others, sentence], fast)[2]
+    assert np.array_equal(alone, beside)

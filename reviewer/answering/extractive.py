@@ -25,9 +25,11 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.listing import listing
+from reviewer.answering.documents import naming
+from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
-                                          generic_stems, missing, populations_in, question_type, question_weights)
+                                          generic_stems, missing, populations_in, question_type, question_weights,
+                                          text_stems)
 from reviewer.answering.sentences import Sentence, answers, candidates, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
@@ -45,6 +47,10 @@ _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|g
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
 GAP_SEMANTIC = 0.58
+#: Share of `MIN_COVERAGE` a sentence needs to answer a list question, and no closeness in meaning is asked of it
+#: when words are missing: the kind of thing listed ("databases", "factors") is its subject, the rest is often
+#: phrasing ("walk through", "time window").
+LIST_COVERAGE = 0.7
 #: A sentence joins the answer if its score is at least this share of the best sentence's.
 RELATIVE_SCORE = 0.75
 #: Sentences quoted in a general extractive answer.
@@ -55,6 +61,8 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
+#: Score factor of a sentence from another document than the one the question names ("the news article").
+OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.
 WHO_BONUS = 1.5
 #: Someone quoted as an outside voice ("who was not involved in the study") did not do the work.
@@ -64,7 +72,7 @@ NO_ANSWER = "The documents do not contain the answer to this question"
 
 
 def extractive_answer(question: str, passages: list[Passage], max_sentences: int = MAX_SENTENCES,
-                      min_coverage: float = MIN_COVERAGE, embedder=None) -> Answer:
+                      min_coverage: float = MIN_COVERAGE, embedder=None, library=None) -> Answer:
     """Answer by quoting the passage sentences that answer the question, each cited [n].
 
     Args:
@@ -74,6 +82,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         min_coverage: share of the question's IDF-weighted content words the best sentence
             must contain; below it the answer is `insufficient_evidence`.
         embedder: the embedding model, to choose sentences by meaning too (None: words only).
+        library: `words -> {word: chunks of the library holding it}`, or None. A question word the passages lack
+            but the library holds elsewhere is phrasing the retriever passed over ("conclude", "analysis"); a
+            word the whole library lacks ("yoga") is a subject it does not cover.
     """
     if not passages:
         return _insufficient(question, passages, "no passages were retrieved")
@@ -82,28 +93,33 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, "the question has no content words to look for")
     kind = question_type(question)
     uncovered = _uncovered(question, kind, passages)
-    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered}} or weights
-    # A question word no passage holds that reads as phrasing ("thought", "tracked") weighs little in coverage too.
-    scoring = {t: w * PHRASING_WEIGHT if _PHRASING.search(surface[t]) and t in missing(question, scoring, passages)
-               else w for t, w in scoring.items()}
+    named, where = naming(question, passages)
+    scoring = _scoring(question, weights, surface, uncovered, passages, library, where)
     sentences = candidates(passages)
     score(sentences, question, scoring, len(passages), embedder)
-    if ASKS_WHO.search(question):  # "which researcher ...": the sentence naming one answers
-        for s in sentences:
-            s.score *= WHO_BONUS if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote) else 1.0
-    if kind in (QuestionType.yes_no, QuestionType.comparison):
-        for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
-            s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
+    _by_kind(sentences, question, kind)
+    for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
+        s.score *= OTHER_DOCUMENT if named and passages[s.index].doc_id not in named else 1.0
     ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
-    covered_side = bool(sides) and len(uncovered) < len(content_stems(" ".join(sides)))
-    refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage)
+    side_words = {w.lower() for side in sides or () for w in side.split()}
+    if sides and side_words <= {u.lower() for u in uncovered}:  # "tai chi or yoga": neither side is in the passages
+        return _insufficient(question, passages, f"none of the {len(passages)} retrieved passages mentions "
+                                                 f"{_join(list(sides), 'or')}")
+    # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
+    # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
+    covered_side = bool(sides) and (bool(side_words & {u.lower() for u in uncovered}) or _share(absent, scoring) <= MAX_MISSING)
+    if kind is QuestionType.listing:  # "which databases ...": the kind of thing listed is the subject; the rest phrasing
+        min_coverage *= LIST_COVERAGE
+    refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,
+                                                 gap=kind is not QuestionType.listing)
     if refusal:
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
-    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)]
+    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)
+               or (kind is QuestionType.listing and INSTANCES.search(s.quote))]  # 'factors like ...' answers
     if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, uncovered)
@@ -111,9 +127,32 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     cited = sorted(n for n in find_citations(text) if 1 <= n <= len(passages))
     out = Answer(question=question, answer=text, passages=list(passages),
                  citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
-    if uncovered and kind is not QuestionType.comparison:
+    if [w for w in uncovered if w.lower() not in side_words]:
         out.insufficient_evidence = True  # the question's population is not in the documents
     return out
+
+
+def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], uncovered: list[str],
+             passages: list[Passage], library, where: set[str]) -> dict[str, float]:
+    """The question's weights for scoring: without what no passage concerns ("children"), nor the words naming a
+    document that no passage's text holds ("the news article" says where to look); a word no passage holds that
+    reads as phrasing ("thought", "tracked"), or that the library holds elsewhere, weighs little."""
+    where = {t for t in where if not any(contains(t, text_stems(p.text, question)) for p in passages)}
+    scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered} | where} or weights
+    lacking = missing(question, scoring, passages)
+    used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
+    return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0)
+            else w for t, w in scoring.items()}
+
+
+def _by_kind(sentences: list[Sentence], question: str, kind: QuestionType) -> None:
+    """Score factors by what the question asks: who did it (a named person), the state of the evidence (conclusions)."""
+    if ASKS_WHO.search(question):  # "which researcher ...": the sentence naming one answers
+        for s in sentences:
+            s.score *= WHO_BONUS if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote) else 1.0
+    if kind in (QuestionType.yes_no, QuestionType.comparison):
+        for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
+            s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
 
 
 def off_topic(question: str, passages: list[Passage]) -> Optional[str]:
@@ -143,7 +182,7 @@ def _uncovered(question: str, kind: QuestionType, passages: list[Passage]) -> li
 
 
 def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], passages: list[Passage],
-             ranked: list[Sentence], absent: list[str], min_coverage: float) -> Optional[str]:
+             ranked: list[Sentence], absent: list[str], min_coverage: float, gap: bool = True) -> Optional[str]:
     """Why the passages cannot answer (the best sentence covers too little, or the subject is absent), or None."""
     total = sum(weights.values()) or 1.0
     if not any(answers(s, min_coverage) for s in ranked):
@@ -157,9 +196,14 @@ def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], 
         return f"none of the {len(passages)} retrieved passages mentions {focus}"
     # Part of the subject missing ("cost" of "cost-effectiveness"): only a sentence close in meaning answers.
     read = [s for s in ranked if s.semantic > 0]
-    if share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
+    if gap and share > GAP_SHARE and read and not any(answers(s, min_coverage) and s.semantic >= GAP_SEMANTIC for s in read):
         return _why_not(question, weights, surface, passages)
     return None
+
+
+def _share(stems: list[str], weights: dict[str, float]) -> float:
+    """The share of the question's weight these stems carry."""
+    return sum(weights[t] for t in stems) / (sum(weights.values()) or 1.0)
 
 
 def _compose(kind: QuestionType, question: str, passages: list[Passage], every: list[Sentence], ranked: list[Sentence],
@@ -168,7 +212,11 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
 
     `every` holds all candidate sentences best first; `ranked` only those holding a word the question singles out.
     """
-    lead = _uncovered_lead(uncovered, ranked, passages) if uncovered and kind is not QuestionType.comparison else []
+    # A side no passage concerns is said in the comparison's lines; a population asked about, first.
+    sides = {w.lower() for side in (comparison_sides(question) if kind is QuestionType.comparison else None) or ()
+             for w in side.split()}
+    absent = [w for w in uncovered if w.lower() not in sides]
+    lead = _uncovered_lead(absent, ranked, passages) if absent else []
     lines: Optional[list[str]] = None
     if kind is QuestionType.studies:
         lines = kinds.studies(question, passages, every)

@@ -16,9 +16,9 @@ from typing import Optional
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
-from reviewer.answering.sentences import Sentence, cite, pick, quoted
+from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
-from reviewer.text import content_stems, normalize_space, spell_out, strip_markers
+from reviewer.text import COUNT, content_stems, normalize_space, spell_out, strip_markers
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
@@ -28,8 +28,20 @@ TOPIC_WEIGHT = 0.5
 BOTH_SIDES = 0.5
 #: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
 SUBJECT_WEIGHT = 0.5
-#: Score factor of a number stated in the unit the question asks about.
+#: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
+DIRECT_SHARE = 0.6
+_CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
+                       r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker)\b", re.I)
+#: Score factor of a number stated in the unit the question asks about (applied for up to two different unit words).
 UNIT_BONUS = 1.3
+#: Best sentences, without the number asked for, whose next sentence is read for it.
+NEIGHBOUR_PLACES = 2
+#: Characters before and after a number within which a unit word counts as the number's unit.
+UNIT_REACH = (25, 40)
+_NUMBER = re.compile(rf"\b{COUNT}\b", re.I)
+#: A span of time stated without a number ("over a period of weeks to months", "several years").
+_SPAN = re.compile(r"\b(?:(?:hours|days|weeks|months|years) (?:to|or) (?:days|weeks|months|years)|(?:several|a few|many) "
+                   r"(?:days|weeks|months|years))\b", re.I)
 _DIRECTION_WORDS = {"benefit": "benefit", "no_effect": "no effect", "harm": "worsening", "mixed": "mixed results"}
 _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analysis"}
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
@@ -150,7 +162,11 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
     subject = [t for t in dict.fromkeys(content_stems(spell_out(question)))
                if t not in generic_stems() and not any(t in stems for stems in side_stems)]
     lines: list[str] = []
-    quoted: set[tuple[int, int]] = set()
+    seen: set[tuple[int, int]] = set()
+    direct = _direct(ranked, side_stems, subject)
+    if direct is not None:  # a sentence weighing one side against the other answers the comparison itself
+        seen.add((direct.index, direct.start))
+        lines.append(f"- {sides[0]} and {sides[1]} compared: {quoted(direct)}")
     for k, side in enumerate(sides):
         other = side_stems[1 - k]
         hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])]
@@ -161,11 +177,22 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
         best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
                                         * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * _held(subject, s.context)),
                                         -s.index, -s.start))
-        if (best.index, best.start) in quoted:
+        if (best.index, best.start) in seen:
             continue
-        quoted.add((best.index, best.start))
+        seen.add((best.index, best.start))
         lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
     return lines if any(line.startswith("- ") for line in lines) else None
+
+
+def _direct(ranked: list[Sentence], side_stems: list[list[str]], subject: list[str]) -> Optional[Sentence]:
+    """The best sentence naming both sides in words that weigh one against the other ("whereas", "superior"), if any
+    holds at least `DIRECT_SHARE` of the best sentence's score and speaks of the comparison's subject."""
+    if not ranked:
+        return None
+    floor = DIRECT_SHARE * ranked[0].score
+    both = [s for s in ranked if s.score >= floor and _CONTRAST.search(s.quote) and _held(subject, s.context) >= 0.5
+            and all(contains(t, s.context) for stems in side_stems for t in stems)]
+    return max(both, key=lambda s: (s.score * _held(subject, s.context), -s.index, -s.start)) if both else None
 
 
 def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float) -> Optional[list[str]]:
@@ -175,12 +202,14 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     intensity; "temperature" → degrees) counts more than any other number.
     """
     units = unit_pattern(question)
+    _neighbours_stating(ranked, every, units)
     # A number in the unit asked about answers even without the word the question singles out ("what dose" and
     # "2–3 sessions per week").
     pool = ranked + [s for s in every if units and units.search(s.quote) and not any(s is r for r in ranked)]
-    numeric = [s for s in pool if s.has_number and s.coverage >= 0.5 * min_coverage]
+    numeric = [s for s in pool if (s.has_number or _SPAN.search(s.quote)) and s.coverage >= 0.5 * min_coverage]
     if units:
-        numeric.sort(key=lambda s: (-s.score * (UNIT_BONUS if units.search(s.quote) else 1.0), s.index, s.start))
+        # "How often ...?" is answered by a number of sessions a week before any other number, however topical.
+        numeric.sort(key=lambda s: (-(_in_units(s.quote, units) > 1), -s.score * _in_units(s.quote, units), s.index, s.start))
     if not numeric:
         return None
     top = numeric[0]
@@ -188,6 +217,38 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
         top = extreme_sample(question, every) or top
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
     return [" ".join(quoted(s) for s in chosen)]
+
+
+def _states(s: Sentence, units: Optional[re.Pattern]) -> bool:
+    """Whether a sentence states a quantity (in the units asked about, when the question names some)."""
+    return _in_units(s.quote, units) > 1 if units else s.has_number
+
+
+def _neighbours_stating(ranked: list[Sentence], every: list[Sentence], units: Optional[re.Pattern]) -> None:
+    """The best sentences that speak of the question without its number lend their score to the next sentence of
+    their passage when that one states it ("The duration needed ... may vary", then "Studies typically show effects
+    over a period of weeks to months"): it is read, and quoted, after them."""
+    for best in ranked[:NEIGHBOUR_PLACES]:
+        if _states(best, units) or best.score <= 0:
+            continue
+        after = [s for s in every if s.index == best.index and s.start > best.start]
+        following = min(after, key=lambda s: s.start, default=None)
+        if following is None or following.lead or not _states(following, units):
+            continue
+        following.lead, following.lead_index = best.quote, best.index
+        following.context = following.stems | best.stems
+        following.coverage = max(following.coverage, best.coverage * CONTEXT_FACTOR)
+        following.score = max(following.score, best.score * CONTEXT_FACTOR)
+
+
+def _in_units(quote: str, units: re.Pattern) -> float:
+    """`UNIT_BONUS` once per different unit a sentence states a number in, up to two: "two to three sessions per
+    week and durations of 12 weeks" states a dose more fully than "high-intensity training" (no number in it)."""
+    near = set()
+    for number in [*_NUMBER.finditer(quote), *_SPAN.finditer(quote)]:
+        window = quote[max(0, number.start() - UNIT_REACH[0]):number.end() + UNIT_REACH[1]]
+        near |= {m.group(0).lower() for m in units.finditer(window)}
+    return UNIT_BONUS ** min(len(near), 2)
 
 
 def asks_extreme_size(question: str) -> bool:
@@ -220,7 +281,8 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
     """
     from reviewer.grading import direction
 
-    ways = [direction(s.quote) for s in chosen]
+    # A finding saying the matter is open ("more research is needed to reverse ...") is no benefit, whatever it names.
+    ways = ["open" if _OPEN.search(s.quote) else direction(s.quote) for s in chosen]
     asked = asked_change(question)
     if asked:
         moves = [_moves(s.quote, way, asked) for s, way in zip(chosen, ways)]
@@ -229,11 +291,21 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
     pro = sum(w == "benefit" for w in ways)
     con = sum(w in ("no_effect", "harm") for w in ways)
     mixed = sum(w == "mixed" for w in ways)
-    if not pro + con + mixed:
+    unsettled = ways.count("open")
+    if not pro + con + mixed + unsettled:
         return []
-    head = "Yes" if pro and not con and not mixed else "No" if con and not pro and not mixed else "Mixed"
-    parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results")) if c]
+    head = ("Yes" if pro and not con + mixed + unsettled else "No" if con and not pro + mixed + unsettled
+            else "Not established" if unsettled and not pro + con + mixed else "Mixed")
+    parts = [(c, w) for c, w in ((pro, "a benefit"), (con, "no effect or a worsening"), (mixed, "mixed results"),
+                                 (unsettled, "that the question is still open")) if c]
     return [_with_design(f"{head}: {_tally(parts, len(chosen))}", chosen, passages)]
+
+
+#: A finding that leaves the question open: the evidence is called inconclusive, limited or still needed.
+_OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:unclear|uncertain|unknown|limited|lacking|"
+                   r"insufficient|debated|controversial)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
+                   r"trials|evidence) (?:is|are) (?:needed|required|warranted)|not (?:yet )?(?:been )?(?:established|"
+                   r"proven|confirmed)|remains? to be (?:\w+ )?(?:elucidated|established|determined|clarified))\b", re.I)
 
 
 def _moves(quote: str, way: Optional[str], asked: str) -> Optional[str]:

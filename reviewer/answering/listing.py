@@ -41,6 +41,9 @@ _MODERATED = re.compile(r"\b(?:influenced|determined|shaped|moderated|modulated|
 _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|Furthermore|Likewise|It also|They also)\b"
                         r"|(?:It|They) (?!is|was|are|were|remains|remain|should|may|might|could|would|has been suggested)"
                         r"[a-z]+s?\b")
+#: Instances of something named after it ("factors like genetics and environment", "such as irisin or BDNF").
+INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
+_FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
@@ -64,10 +67,16 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
     if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
         return _head_sentences(question, holding, ranked)
-    if not lines and LISTS_KINDS.search(question):  # "which factors ...": sentences that name several things
+    if LISTS_KINDS.search(question):  # "which factors ...": sentences that name several things
         enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
-                       and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote))]
-        return _head_sentences(question, enumerating, ranked) if enumerating else None
+                       and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote)
+                            or INSTANCES.search(s.quote))]
+        # Named items (molecules) answer "what mechanisms"; for "which factors", a sentence listing things answers
+        # when it says more to the question than the items' best one ("type, intensity, and frequency").
+        items = [s for s in ranked if lines and any(n.lower() in s.quote.lower() for n in names)]
+        if enumerating and (not lines or (_FACTORS.search(question)
+                                          and enumerating[0].score > (items[0].score if items else 0.0))):
+            return _head_sentences(question, enumerating, ranked)
     return lines
 
 

@@ -18,7 +18,7 @@ from reviewer.models import Answer, Citation
 from reviewer.settings import Settings
 
 
-def answer(question: str, passages: list, settings: Settings, llm=None, embedder=None) -> Answer:
+def answer(question: str, passages: list, settings: Settings, llm=None, embedder=None, library=None) -> Answer:
     """Answer a question from retrieved passages, citing them as [n].
 
     Args:
@@ -29,6 +29,8 @@ def answer(question: str, passages: list, settings: Settings, llm=None, embedder
             (and, when that is None too, the offline extractive answerer).
         embedder: the embedding model, so the offline answerer chooses sentences by meaning
             as well as by shared words (None: by words only).
+        library: `words -> {word: chunks holding it}` over the whole library (the lexical index's `counts`), so
+            a question word the passages lack but the library uses is read as phrasing, not as a missing subject.
 
     Returns:
         The answer with its citations (numbered [1], [2], ... in order of first appearance,
@@ -42,7 +44,7 @@ def answer(question: str, passages: list, settings: Settings, llm=None, embedder
     model, label = resolve_llm(llm, settings)
     embedder = embedder if settings.answering.semantic else None
     if model is None or not passages:
-        out = extractive_answer(question, passages, embedder=embedder)
+        out = extractive_answer(question, passages, embedder=embedder, library=library)
         if model is not None:
             out.notes.append(f"no passages were retrieved, so {label} was not asked")
     else:

@@ -27,9 +27,11 @@ ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z0-9]{1,6}\b")
 WHICH = (r"^\W*(?:(?:through|by|in|on|from|to|via|with|for|of|among|at)\s+)?(?:which|what)\s+"
          r"(?!(?:do|does|did|can|could|would|should|will)\s)")  # "what do the authors recommend" lists nothing
 ASKS_QUANTITY = re.compile(
-    r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|by what|"
-    r"what (share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
-    r"|temperature|concentration|age|rate|level)|at what (temperature|dose|age|concentration|rate)|"
+    r"\b(how (much|many|large|big|strong(ly)?|long|often|far|wide|high|great|fast|old)|"
+    r"by what ([\w-]+ )?(factor|percent\w*|amount|margin|proportion|"
+    r"extent|degree|magnitude|fold)|"
+    r"what ([\w-]+ )?(share|proportion|percentage|fraction|number|size|amount|magnitude|dose|dosage|frequency|duration"
+    r"|temperature|concentration|age|rate|level|time ?frame|period|time ?scale)|how soon|at what (temperature|dose|age|concentration|rate)|"
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
 _STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
@@ -48,6 +50,13 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
                      r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)(?:[?.,]|$)", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
+#: "The link between A and B" names an association, not two things compared.
+_ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
+                          r"interplay|crosstalk|communication|pathways?|axis)\s+between$", re.I)
+#: An "X or Y" question asks to choose when it asks yes or no ("Is it stronger in MCI or dementia?") or compares.
+_ASKS_CHOICE = re.compile(r"^\W*(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|which|who)\b|"
+                          r"\b(?:better|worse|more|less|stronger|weaker|greater|larger|higher|lower|differ\w*|"
+                          r"compared?|versus|vs)\b", re.I)
 #: Words that say little about what a question is about; they count half.
 _GENERIC = ("effect effects affect affects impact role associated association relationship relation study studies "
             "evidence result results level levels increase decrease improve improves change changes influence "
@@ -57,7 +66,7 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "played stronger strong better best worse link links linked mechanism mechanisms "
             "way ways main key need needs needed require requires required necessary great greater chance chances "
             "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
-            "determine determines drive drives").split()
+            "determine determines drive drives last lasts lasted take takes took taken good bad").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -86,7 +95,8 @@ _UNITS = (
      r"sessions?|per week|times (?:a|per)|weekly|daily|minutes?|\bmin\b|intensity|repetitions?|sets|frequenc\w*|mg\b|doses?"),
     (re.compile(r"\bhow often\b|\bfrequency\b|\bhow many (?:times|sessions|days)\b", re.I),
      r"sessions? (?:a|per|each) week|per week|times (?:a|per|each)|weekly|daily|(?:days|sessions) a week|frequenc\w*"),
-    (re.compile(r"\bhow long\b|\bduration\b", re.I), r"weeks?|months?|years?|days?|minutes?|hours?"),
+    (re.compile(r"\bhow (?:long|soon)\b|\bduration\b|\btime ?(?:frame|scale)\b|\bperiod\b", re.I),
+     r"weeks?|months?|years?|days?|minutes?|hours?"),
     (re.compile(r"\btemperature\b|\bdegrees\b|\bcelsius\b", re.I), r"°|℃|degrees|celsius"),
     (re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults)|\bsample size\b", re.I),
      r"participants|individuals|patients|adults|subjects|people|volunteers|\bn\s*="),
@@ -142,8 +152,10 @@ def comparison_sides(question: str) -> Optional[tuple[str, str]]:
     """
     for pattern in _SIDES:
         match = pattern.search(question)
-        if not match:
+        if not match or _ASSOCIATION.search(question[:match.start() + len("between")]):
             continue
+        if pattern is _SIDES[-1] and not _ASKS_CHOICE.search(question):
+            continue  # "what routes help people with memory problems or Alzheimer's": alternatives, not a choice
         b = _side_words(match.group("b"), last=False, most=3)
         if b.lower().startswith("non-"):  # "progressive or non-progressive training": both sides are training
             b = _side_words(match.group("b"), last=False, most=4)

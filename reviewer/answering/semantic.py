@@ -35,9 +35,11 @@ class _VectorCache:
     def vectors(self, texts: Sequence[str], embedder) -> list[list[float]]:
         name = getattr(embedder, "name", type(embedder).__name__)
         todo = list(dict.fromkeys(t for t in texts if (name, t) not in self._items))
-        if todo:
-            for text, vector in zip(todo, embedder.embed(todo)):
-                self._items[(name, text)] = vector
+        # One text per call: an int8 model's activations are scaled per batch, so a sentence embedded beside others
+        # gets a slightly different vector (cosine 0.99), and the answer would depend on what was asked before.
+        # Alone is also no slower for sentences: nothing is padded.
+        for text in todo:
+            self._items[(name, text)] = embedder.embed([text])[0]
         out = []
         for text in texts:
             self._items.move_to_end((name, text))

@@ -138,6 +138,19 @@ class LexicalIndex:
             self._stem = Stemmer.Stemmer("english").stemWords
         return self._stem([w for w in _WORD.findall(text.lower()) if w not in _STOP])
 
+    def counts(self, words: Sequence[str]) -> dict[str, int]:
+        """How many indexed chunks hold each word (0 for a word no chunk holds, or one made only of stopwords).
+
+        Chunks of removed documents still count until the index merges their segment: this says whether the
+        library uses a word, not an exact tally.
+        """
+        searcher = self._searcher()
+        out = {}
+        for word in words:
+            stems = self.stems(word)
+            out[word] = min((searcher.doc_freq("stems", s) for s in stems), default=0)
+        return out
+
     # -- state -------------------------------------------------------------------------------
 
     @property

@@ -180,6 +180,15 @@ def test_a_quantity_is_read_in_the_next_sentence_when_the_best_one_states_none()
     assert "weeks to months [1]" in out.answer and "2019" not in out.answer
 
 
+def test_how_much_of_a_link_is_explained_is_answered_by_a_share():
+    passages = _passages("Specifically, physical activity correlated with leg strength and gait speed in older adults "
+                         "(r = 0.56, p < 0.001).",
+                         "This link is robust. Leg strength accounted for 20.1% of this association in older adults.")
+    out = extractive_answer("How much of the link between physical activity and gait in older people can be explained "
+                            "by leg strength?", passages)
+    assert out.answer.startswith("Leg strength accounted for 20.1% of this association")
+
+
 def test_how_often_is_answered_by_a_number_of_sessions_before_a_more_topical_number():
     passages = _passages("Balance training improved gait in older adults after 16 weeks, by 27%.",
                          "Balance training programmes that improve gait usually involve two to three sessions per week.")
@@ -207,6 +216,22 @@ def test_which_factors_is_answered_by_the_sentence_listing_them_rather_than_by_n
     assert {line.split(":")[0] for line in mechanisms.answer.splitlines()} == {"- IL-6", "- BDNF"}
 
 
+def test_which_studies_keeps_a_study_that_holds_most_of_the_topic_in_other_words():
+    passages = _passages(
+        "A cross-sectional study by Ng et al. [3] found that leg strength explained 20% of walking speed in older adults.",
+        "Moreno et al. [4] surveyed 5,000 older adults and showed that greater lower-limb strength was linked to faster "
+        "gait speed.",
+        "Older adults often become faster after balance training programmes.",
+        "Okafor et al. [5] ran a randomized controlled trial of balance training in 212 older adults.",
+        "Supervised training makes older adults faster and steadier.",
+        sections=("4.1. Cross-Sectional Evidence", "4.1. Cross-Sectional Evidence", "Introduction", "4.2. Trials",
+                  "Discussion"))
+    out = extractive_answer("Which cross-sectional studies show that older adults with stronger legs walk faster?",
+                            passages)
+    # Moreno et al. write neither "legs" nor "walk", but hold the rest of the question's topic.
+    assert [line.split(" (")[0] for line in out.answer.splitlines()] == ["- Ng et al.", "- Moreno et al."]
+
+
 def test_a_sentence_naming_instances_answers_a_list_question_in_other_words():
     passages = _passages("Personal factors like genetics and environment influence how balance training changes gait.",
                          "Personal motivation of older adults predicts adherence to balance training.",
@@ -229,6 +254,26 @@ def test_a_document_the_question_names_speaks_for_the_answer():
     # "news" is in no passage's text: it says where to look, and no sentence is asked to hold it.
     yes_no = extractive_answer("Was the balance study in the news article done in older adults?", passages[1:])
     assert not yes_no.insufficient_evidence and "[1]" in yes_no.answer
+
+
+def test_a_sentence_of_the_document_the_question_names_holds_the_words_naming_it():
+    from reviewer.answering.documents import naming
+    from reviewer.answering.questions import question_weights
+    from reviewer.answering.sentences import candidates, score
+
+    passages = [Passage(chunk_id="r1", doc_id="multi", title="Multiscale mechanisms of gait", doc_type="review",
+                        text="The authors stress combining imaging with computational models of gait."),
+                Passage(chunk_id="n1", doc_id="news", title="Trainers on steadier walking", doc_type="news",
+                        text="Balance training improved gait speed in older adults, a coach told reporters.")]
+    question = "Does the multiscale review stress imaging with computational models?"
+    named, where = naming(question, passages)
+    assert named == {"multi"} and where >= {"multiscal", "review"}
+    weights, _ = question_weights(question, passages)
+    plain, implied = candidates(passages)[0], candidates(passages)[0]
+    implied.implied = frozenset(where)
+    score([plain], question, weights, 2)
+    score([implied], question, weights, 2)
+    assert implied.coverage == pytest.approx(1.0) and plain.coverage < 0.75
 
 
 def test_a_list_question_enumerates_what_the_passages_name():
@@ -606,6 +651,30 @@ def test_rerank_keeps_the_passage_naming_several_of_the_things_a_list_question_a
     kept = rerank(asked, passages, 8, AnsweringSettings(semantic=False))
     assert "p20" in [p.chunk_id for p in kept]
     assert "IL-15" in extractive_answer(asked, kept).answer
+
+
+def test_rerank_puts_the_passage_naming_them_before_passages_listing_other_things_about_them():
+    filler = [f"Resistance training changed myokine levels in older adults in cohort {i}." for i in range(30)]
+    for i in (1, 2, 3):  # series of words about myokines, ranked first
+        filler[i] = (f"Myokines in cohort {i} shaped mood, sleep, and appetite after resistance training in older adults "
+                     "with cognitive effects.")
+    filler[20] = "Five myokines, Irisin, BDNF, IL-6, IL-15, and IGF-1, were selected for discussion."
+    asked = "Which myokines carry the cognitive effects of resistance training?"
+    kept = [p.chunk_id for p in rerank(asked, _passages(*filler), 8, AnsweringSettings(semantic=False))]
+    assert kept[0] == "p20" and {"p1", "p2", "p3"} <= set(kept)
+
+
+def test_what_mechanisms_leads_with_the_sentence_naming_several_of_them():
+    passages = _passages(
+        "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
+        "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.",
+        "Muscle signals to the brain through myokines, including Irisin, BDNF, IL-6, and IGF-1, which shape plasticity.",
+        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5. Mechanisms"),
+    )
+    out = extractive_answer("What mechanisms link muscle to brain?", passages)
+    lines = out.answer.splitlines()
+    assert lines[0].startswith("- Irisin, BDNF, IL-6, IGF-1: Muscle signals to the brain through myokines")
+    assert {line.split(":")[0] for line in lines[1:]} == {"- Irisin", "- BDNF"}
 
 
 def test_a_sides_statement_speaks_of_the_comparisons_subject():

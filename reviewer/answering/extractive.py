@@ -95,12 +95,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     uncovered = _uncovered(question, kind, passages)
     named, where = naming(question, passages)
     scoring = _scoring(question, weights, surface, uncovered, passages, library, where)
-    sentences = candidates(passages)
-    score(sentences, question, scoring, len(passages), embedder)
-    _by_kind(sentences, question, kind)
-    for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
-        s.score *= OTHER_DOCUMENT if named and passages[s.index].doc_id not in named else 1.0
-    ranked = sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
+    ranked = _ranked(question, kind, passages, scoring, embedder, named, where)
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
     side_words = {w.lower() for side in sides or () for w in side.split()}
@@ -143,6 +138,19 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
     used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
     return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0)
             else w for t, w in scoring.items()}
+
+
+def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring: dict[str, float], embedder,
+            named: set[str], where: set[str]) -> list[Sentence]:
+    """The passages' candidate sentences scored for the question, best first."""
+    sentences = candidates(passages)
+    for s in sentences:  # a sentence of "the multiscale review" says what that review says, without naming it
+        s.implied = frozenset(where) if passages[s.index].doc_id in named else frozenset()
+    score(sentences, question, scoring, len(passages), embedder)
+    _by_kind(sentences, question, kind)
+    for s in sentences:  # "the multiscale review", "the news article": that document speaks for the answer
+        s.score *= OTHER_DOCUMENT if named and passages[s.index].doc_id not in named else 1.0
+    return sorted(sentences, key=lambda s: (-s.score, s.index, s.start))
 
 
 def _by_kind(sentences: list[Sentence], question: str, kind: QuestionType) -> None:

@@ -18,7 +18,7 @@ from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_di
                                           distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, pick, quoted
 from reviewer.models import Passage, StudyDesign
-from reviewer.text import COUNT, content_stems, normalize_space, spell_out, strip_markers
+from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem, strip_markers
 
 #: Studies listed at most in a "which studies" answer.
 MAX_STUDIES = 5
@@ -67,6 +67,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
     design_said = _design_asked(question)
+    named = {stem(w.strip("'’s").lower()) for w in re.findall(r"\b[A-Z][\w'’-]*", question)[1:]} & about
     alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
@@ -83,8 +84,11 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
                 continue
             held = text_stems(f"{lead_in} {segment}", question)
             # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
+            # ... as is one holding most of the question's topic in other words ("tests" and "performance"), unless
+            # what it lacks is a name ("Parkinson's", "IL-6").
             if about and not any(contains(t, held) for t in about) and not any(
-                    alt and all(contains(t, held) for t in alt) for alt in alternatives):
+                    alt and all(contains(t, held) for t in alt) for alt in alternatives) and (
+                    named or _held(topic, held) < 0.5):
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
@@ -202,7 +206,8 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     intensity; "temperature" → degrees) counts more than any other number.
     """
     units = unit_pattern(question)
-    _neighbours_stating(ranked, every, units)
+    if not any(_states(s, units) and s.coverage >= 0.5 * min_coverage for s in ranked):
+        _neighbours_stating(ranked, every, units)  # no sentence on the question states the number: read on
     # A number in the unit asked about answers even without the word the question singles out ("what dose" and
     # "2–3 sessions per week").
     pool = ranked + [s for s in every if units and units.search(s.quote) and not any(s is r for r in ranked)]

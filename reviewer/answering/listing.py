@@ -43,6 +43,7 @@ _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|
                         r"[a-z]+s?\b")
 #: Instances of something named after it ("factors like genetics and environment", "such as irisin or BDNF").
 INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
+_LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators)\b", re.I)
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
@@ -62,6 +63,13 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     if named:
         return _head_sentences(question, [s for s in ranked if s.index in named and not s.methods], ranked)
     lines, names = _named_items(question, passages, ranked, min_coverage)
+    if lines and not list_head(question):  # "what mechanisms ...": a sentence naming most of them comes first
+        whole = next((s for s in ranked if s.score >= ITEM_FLOOR * ranked[0].score and names_several(question, s.quote)
+                      and not s.methods), None)
+        if whole is not None:
+            label = _series_label(whole.quote)
+            quote = cite(whole.quote, whole.index + 1)
+            lines = [f"- {label}: {quote}"] + [line for line in lines if quote not in line]
     head = list_head(question)
     holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
@@ -174,10 +182,28 @@ def heading_item(section: Optional[str]) -> Optional[str]:
     return heading
 
 
+def _series_label(sentence: str) -> str:
+    """The things a sentence names in a row ("including BDNF, Irisin, IGF-1, and IL-6" → "BDNF, Irisin, IGF-1, IL-6"),
+    or its names when they are not in one series."""
+    series = _SERIES.search(_PARENTHESES.sub("", sentence))
+    if not series:
+        return ", ".join(dict.fromkeys(_NAME.findall(sentence)))
+    # The series may begin with the words before the list ("through myokines, including Irisin, ..."): they go.
+    text = re.split(r"\b(?:including|such as|like|e\.g\.,?)\s+", series.group(0), flags=re.I)[-1]
+    return ", ".join(re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text))
+
+
+def names_count(sentence: str) -> int:
+    """How many different names (acronyms such as "BDNF", "IL-6") a sentence holds."""
+    return len(set(_NAME.findall(sentence)))
+
+
 def names_several(question: str, sentence: str) -> bool:
     """Whether a sentence names the specific thing a list question asks for and several of them ("myokines,
     including Irisin, BDNF, IL-6, IL-15, and IGF-1")."""
     head = list_head(question)
-    if not head or not all(contains(t, text_stems(sentence, question)) for t in head):
+    if not head:  # "what mechanisms ...": a sentence naming three things or more by name names them
+        return bool(_LISTING_HEAD.search(question)) and names_count(sentence) >= 3
+    if not all(contains(t, text_stems(sentence, question)) for t in head):
         return False
-    return bool(_SERIES.search(_PARENTHESES.sub("", sentence))) or len(set(_NAME.findall(sentence))) >= 3
+    return bool(_SERIES.search(_PARENTHESES.sub("", sentence))) or names_count(sentence) >= 3

@@ -85,7 +85,8 @@ _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|chang
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
                              r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
                              r"|investig|author|find|found|report|random|control|mask|blind|placebo|test|examin|assess"
-                             r"|evalu|measur|compar|conduct|perform|publish)")
+                             r"|evalu|measur|compar|conduct|perform|publish|cross|section|longitud|prospect|retrospect"
+                             r"|observ|epidemiolog|mendelian|systemat)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 
 
@@ -101,7 +102,9 @@ _UNITS = (
     (re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults)|\bsample size\b", re.I),
      r"participants|individuals|patients|adults|subjects|people|volunteers|\bn\s*="),
     (re.compile(r"\bhow old\b|\bwhat age\b", re.I), r"aged|years? old|years of age|age"),
-    (re.compile(r"\bpercent(?:age)?\b|\bproportion\b|\bshare\b", re.I), r"%|percent"),
+    # "How much of the link is explained by leg strength?" asks a share: "accounted for 20.1% of this association".
+    (re.compile(r"\bpercent(?:age)?\b|\bproportion\b|\bshare\b|\bhow much of\b|\bexplain(?:s|ed)?\b|"
+                r"\baccount(?:s|ed)? for\b", re.I), r"%|percent"),
 )
 
 

@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.kinds import asks_extreme_size, extreme_sample
-from reviewer.answering.listing import heading_item, names_several
+from reviewer.answering.listing import heading_item, names_count, names_several
 from reviewer.answering.questions import (ASKS_QUANTITY, comparison_sides, contains, question_type, question_weights,
                                           text_stems)
 from reviewer.answering.semantic import cross_encoder_scores
@@ -63,7 +63,10 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
     if kind is QuestionType.listing:
         order = _items_first(order, passages, k)
         # A passage naming several of the things asked for in one sentence answers the question whole.
-        listing = [i for i in order if any(names_several(question, s.quote) for s in candidates([passages[i]]))]
+        several = {i: max((names_count(s.quote) for s in candidates([passages[i]]) if names_several(question, s.quote)),
+                          default=-1) for i in order}
+        # ... and one naming them ("myokines—Irisin, BDNF, IL-6, IL-15, and IGF-1") before one listing in words.
+        listing = sorted((i for i in order if several[i] >= 0), key=lambda i: (several[i] < 3, order.index(i)))
         order = listing[:LIST_PLACES] + [i for i in order if i not in listing[:LIST_PLACES]]
     elif kind is QuestionType.comparison and not settings.cross_encoder:
         order = _sides_kept(question, passages, order, k, embedder if settings.semantic else None)

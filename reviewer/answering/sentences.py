@@ -82,6 +82,7 @@ class Sentence:
     opens: bool = False  # the passage's first sentence: its lead, if any, is in the chunk before
     context: frozenset[str] = frozenset()  # stems of this sentence and its lead
     attached: bool = False  # states a number right after the question's most specific word (quantity questions)
+    implied: frozenset[str] = frozenset()  # question words its document stands for ("the news article": news, articl)
 
     @property
     def has_number(self) -> bool:
@@ -179,7 +180,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     rare = _rarest(weights) if asks_quantity else frozenset()
     compared = _superlative_phrase(question)
     for s in sentences:
-        s.stems = text_stems(s.quote, question)
+        s.stems = text_stems(s.quote, question) | s.implied
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
         own = sum(w for t, w in weights.items() if contains(t, s.stems)) / total
         both = sum(w for t, w in weights.items() if contains(t, s.context)) / total * CONTEXT_FACTOR

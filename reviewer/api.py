@@ -142,12 +142,9 @@ class Reviewer:
 
     def stats(self) -> StoreStats:
         """Counts of documents and chunks."""
-        docs = self.store.documents().values()
-        by_type: dict[str, int] = {}
-        for d in docs:
-            by_type[d.doc_type.value] = by_type.get(d.doc_type.value, 0) + 1
+        by_type = self.store.document_counts()  # counted from ids, not read from every record
         return StoreStats(location=self.store.location, collection=self.settings.collection,
-                          embedding_model=self.embedder.name, documents=len(docs), chunks=self.store.count(),
+                          embedding_model=self.embedder.name, documents=sum(by_type.values()), chunks=self.store.count(),
                           by_doc_type=by_type)
 
     def retrieve(self, question: str, k: int = 10, mode: Optional[str] = None, doc_ids: Optional[Sequence[str]] = None,

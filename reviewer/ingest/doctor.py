@@ -13,7 +13,8 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Optional
 
-from reviewer.ingest.pipeline import _alive, _no_progress, _store_documents, sweep, writable
+from reviewer.ingest.pipeline import _alive, _no_progress, sweep, writable
+from reviewer.ingest.storing import store_documents
 from reviewer.models import DoctorReport, DocumentInfo, Inconsistency, IngestReport, StoreProblem
 from reviewer.retrieval.lexical import LexicalIndex
 from reviewer.retrieval.store import Store
@@ -113,7 +114,7 @@ def _reread(info: DocumentInfo, store: Store, embedder, settings, index: Lexical
     if doc is None:
         return False, f"{info.source} no longer holds it: `reviewer remove {info.doc_id}` if it is gone"
     doc.doc_id = info.doc_id
-    _store_documents([(doc, True)], store, embedder, index, settings, IngestReport(), _no_progress)
+    store_documents([(doc, True)], store, embedder, index, settings, IngestReport(), _no_progress)
     return True, f"read again from {path}"
 
 

@@ -1,6 +1,8 @@
 """The ingest pipeline: discover files, skip unchanged ones, chunk, grade, embed, store, index.
 
-Order of writes, so an interrupted ingest never shows half a document:
+Files are read and the documents to store decided first (`_plan`); they are then prepared,
+embedded and stored a slice at a time (`reviewer.ingest.storing`). Order of writes, so an
+interrupted ingest never shows half a document:
 
 1. a pending marker for every document about to be written (with the writing process);
 2. its chunks, in slices of `settings.embedding.store_batch` (reference-list chunks unembedded, apart);
@@ -19,35 +21,19 @@ import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence, Union
 
-from reviewer.errors import ReviewerError
 from reviewer.ingest.copies import Copies, without_vanished
-from reviewer.ingest.prepare import chunked
-from reviewer.models import Chunk, Document, DocumentInfo, IngestFailure, IngestReport
-from reviewer.retrieval.lexical import LexicalIndex, context_text
-from reviewer.retrieval.store import Store, chunk_metadata
+from reviewer.ingest.storing import Progress, StoreFailure, embedding_text, owner, store_documents
+from reviewer.models import Document, DocumentInfo, IngestReport
+from reviewer.retrieval.lexical import LexicalIndex
+from reviewer.retrieval.store import Store
 
-class StoreFailure(ReviewerError):
-    """The store failed while an ingest wrote to it; the message names the file and what was kept."""
-
-
-# progress(stage, advance, total): total is given once when a stage starts (advance 0).
-Progress = Callable[[str, int, Optional[int]], None]
+__all__ = ["StoreFailure", "embedding_text", "ingest", "owner", "prune_missing", "remove", "sweep"]
 
 
 def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
     return None
-
-
-def embedding_text(chunk: Chunk) -> str:
-    """What is embedded for a chunk (the same text the lexical index holds)."""
-    return context_text(chunk.title, chunk.section, chunk.text)
-
-
-def owner() -> str:
-    """Who writes: host and process id (a marker whose process is gone on this host can be swept)."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _alive(who: str) -> bool:
@@ -112,7 +98,7 @@ def ingest(paths: Iterable[Union[str, Path]], store: Store, embedder, index: Lex
     files.sort(key=lambda p: p.suffix.lower() == ".pdf")  # libraries first: their records claim the PDFs they attach
     plan = _plan(files, store, report, progress, collection, settings.ingest.max_text_mb)
     _write_records(store, index, plan.copies.records({doc.doc_id for doc, _ in plan.pending}))
-    _store_documents(plan.pending, store, embedder, index, settings, report, progress)
+    store_documents(plan.pending, store, embedder, index, settings, report, progress)
     if prune:
         deleted, dropped = _prune(store, index)
         report.removed += deleted + dropped
@@ -233,86 +219,6 @@ def _queue(doc: Document, plan: _Plan, report: IngestReport) -> None:
     plan.claimed.add(doc.doc_id)
     plan.copies.queue(doc)
     plan.pending.append((doc, info is not None))
-
-
-def _prepare(pending: list[tuple[Document, bool]], settings, report: IngestReport,
-             progress: Progress) -> list[tuple[Document, bool, list[Chunk]]]:
-    prepared: list[tuple[Document, bool, list[Chunk]]] = []
-    progress("chunking", 0, len(pending))
-    docs = [doc for doc, _ in pending]
-    for chunks, (doc, is_update) in zip(chunked(docs, settings, lambda: progress("chunking", 1, None)), pending):
-        if not chunks:
-            report.failures.append(IngestFailure(path=doc.source, reason="no text to index"))
-            continue
-        prepared.append((doc, is_update, chunks))
-    return prepared
-
-
-def _store_documents(pending: list[tuple[Document, bool]], store: Store, embedder, index: LexicalIndex, settings,
-                     report: IngestReport, progress: Progress) -> None:
-    """Embed and store documents in slices; a document's record is written after its last chunk."""
-    prepared = _prepare(pending, settings, report, progress)
-    if not prepared:
-        return
-    store.mark_pending([doc.doc_id for doc, _, _ in prepared], owner())
-    queue = [(c, i) for i, (_, _, chunks) in enumerate(prepared) for c in chunks]
-    remaining = [len(chunks) for _, _, chunks in prepared]
-    hashes = {doc.doc_id: doc.content_hash for doc, _, _ in prepared}
-    progress("embedding", 0, sum(1 for c, _ in queue if not c.is_reference))
-    step = settings.embedding.store_batch
-    for start in range(0, len(queue), step):
-        part = queue[start : start + step]
-        try:
-            body = [c for c, _ in part if not c.is_reference]
-            vectors = embedder.embed([embedding_text(c) for c in body],
-                                     progress=lambda n: progress("embedding", n, None))
-            store.add_chunks(body, vectors, hashes)
-            store.add_references([c for c, _ in part if c.is_reference], hashes)
-            report.chunks_embedded += len(body)
-            finished = []
-            for _, i in part:
-                remaining[i] -= 1
-                if remaining[i] == 0:
-                    finished.append(prepared[i])
-            _finish(finished, store, index, report)
-        except Exception as exc:
-            raise _stopped(exc, [prepared[i][0].source for _, i in part], report, store) from exc
-
-
-def _stopped(exc: Exception, sources: list[str], report: IngestReport, store: Store) -> Exception:
-    """One line for a store that failed mid-ingest: which file, what is kept, what to do (other errors as they are)."""
-    from reviewer.retrieval.chroma_client import explain, failure_kind
-
-    if not isinstance(exc, ReviewerError) and failure_kind(exc) is None:
-        return exc
-    reason = str(explain(exc, store.location, getattr(store, "url", None), getattr(store, "token", None)))
-    done = report.documents_added + report.documents_updated
-    kept = f"{done} documents of this run were stored and are kept (`reviewer docs` lists them)" if done else \
-        "nothing of this run was stored; what was stored before is kept"
-    return StoreFailure(f"{reason} (while storing {sources[0]}); {kept}; the next ingest completes the rest")
-
-
-def _finish(finished: list[tuple[Document, bool, list[Chunk]]], store: Store, index: LexicalIndex,
-            report: IngestReport) -> None:
-    """Write the records of documents whose chunks are all stored, then index them and clear their markers."""
-    if not finished:
-        return
-    infos = []
-    for doc, is_update, chunks in finished:
-        if is_update:
-            store.delete_stale_chunks(doc.doc_id, doc.content_hash)
-            report.documents_updated += 1
-        else:
-            report.documents_added += 1
-        infos.append(DocumentInfo.of(doc, chunks=len(chunks)))  # metadata, evidence tag; not the text
-    before = store.generation()
-    after = store.put_documents(infos)
-    hashes = {doc.doc_id: doc.content_hash for doc, _, _ in finished}
-    index.add(hashes, ((c.chunk_id, c.text, chunk_metadata(c, doc.content_hash))
-                       for doc, _, chunks in finished for c in chunks if not c.is_reference))
-    store.clear_pending(list(hashes))
-    if not store.shared:
-        index.advance(before, after)
 
 
 def remove(store: Store, index: LexicalIndex, doc_ids: Sequence[str]) -> list[str]:

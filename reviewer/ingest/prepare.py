@@ -5,7 +5,9 @@ abstracts, before the embedding model), so a large ingest (`PARALLEL_FROM` docum
 grades in worker processes, one per CPU core by default (`settings.ingest.workers`). Workers
 are forked, so they start at once with what this process has loaded; where forking is not the
 platform's safe default (macOS, Windows), or in a process that may not have children, documents
-are prepared here, one by one. Either way each document gets the same chunks and tags, in order.
+are prepared here, one by one. Either way each document gets the same chunks and tags, in order,
+and documents are prepared as the caller asks for them: workers run at most `_AHEAD` slices
+each ahead of it, so what waits in memory does not grow with the number of documents.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 from reviewer.models import Chunk, Document, EvidenceTag
 
@@ -21,6 +23,8 @@ from reviewer.models import Chunk, Document, EvidenceTag
 PARALLEL_FROM = 200
 #: Documents handed to a worker at a time.
 _SLICE = 16
+#: Slices each worker may have prepared, or be preparing, ahead of the store.
+_AHEAD = 4
 
 
 def chunk(doc: Document, settings) -> list[Chunk]:
@@ -43,10 +47,9 @@ def _chunked(doc: Document, size: int, overlap: int) -> list[Chunk]:
     return chunks
 
 
-def _in_worker(job: tuple[Document, int, int]) -> tuple[list[Chunk], Optional[EvidenceTag]]:
-    """`_chunked` in a worker: the chunks, and the document's own tag (set on the worker's copy only)."""
-    doc, size, overlap = job
-    return _chunked(doc, size, overlap), doc.evidence
+def _in_worker(docs: list[Document], size: int, overlap: int) -> list[tuple[list[Chunk], Optional[EvidenceTag]]]:
+    """`_chunked` in a worker, for a slice of documents: each one's chunks, and its own tag (set on the worker's copy only)."""
+    return [(_chunked(doc, size, overlap), doc.evidence) for doc in docs]
 
 
 def workers(settings, documents: int) -> int:
@@ -69,15 +72,29 @@ def chunked(docs: list[Document], settings, done: Callable[[], None]) -> Iterato
             yield _chunked(doc, size, overlap)
             done()
         return
+    from collections import deque
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("fork"), initializer=_worker_signals)
     try:
-        results: Iterable = pool.map(_in_worker, ((doc, size, overlap) for doc in docs), chunksize=_SLICE)
-        for doc, (chunks, evidence) in zip(docs, results):
-            doc.evidence = evidence
-            yield chunks
-            done()
+        starts = iter(range(0, len(docs), _SLICE))
+        ahead: deque = deque()
+
+        def submit() -> None:
+            start = next(starts, None)
+            if start is not None:
+                ahead.append((start, pool.submit(_in_worker, docs[start : start + _SLICE], size, overlap)))
+
+        for _ in range(n * _AHEAD):
+            submit()
+        while ahead:
+            start, future = ahead.popleft()
+            results = future.result()
+            submit()  # a bounded window: what is prepared ahead of the store does not grow with the library
+            for doc, (chunks, evidence) in zip(docs[start : start + _SLICE], results):
+                doc.evidence = evidence
+                yield chunks
+                done()
     finally:  # stopped (Ctrl-C, a signal, an error): the documents not yet started are dropped, not graded
         pool.shutdown(wait=True, cancel_futures=True)
 

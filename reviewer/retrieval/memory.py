@@ -64,6 +64,12 @@ class MemoryStore:
     def documents(self) -> dict[str, DocumentInfo]:
         return dict(self._docs)
 
+    def document_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for info in self._docs.values():
+            counts[info.doc_type.value] = counts.get(info.doc_type.value, 0) + 1
+        return dict(sorted(counts.items()))
+
     def document_hashes(self) -> dict[str, str]:
         return {d: info.content_hash for d, info in self._docs.items()}
 

@@ -90,5 +90,5 @@ def record_metadata(info: DocumentInfo) -> dict:
     """The flat metadata of a document record: the record itself, and the keys it is looked up by."""
     # None removes a key an earlier version of the record had (an upsert merges metadata).
     return {"info": info.model_dump_json(), "source": info.source, "content_hash": info.content_hash,
-            "text_hash": info.text_hash or None,
+            "text_hash": info.text_hash or None, "doc_type": info.doc_type.value,  # counted without reading the record
             "sources": list(info.sources) if len(info.sources) > 1 else None}  # copies under other names

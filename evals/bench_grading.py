@@ -44,7 +44,7 @@ def cross_validated(folds: int) -> dict:
 
 def ingest_cost(limit: int) -> dict:
     """CPU seconds of grading and of bare encoding, for the chunks of the first `limit` SciFact abstracts."""
-    from reviewer.api import embedding_text
+    from reviewer.ingest.storing import embedding_text
     from reviewer.grading import grade, grade_document
     from reviewer.ingest.chunking import chunk_document
     from reviewer.loading import load

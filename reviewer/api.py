@@ -214,7 +214,7 @@ class Reviewer:
         t = time.perf_counter()
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
         rerank_ms = (time.perf_counter() - t) * 1000
-        out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder, library=self.lexical().counts)
+        out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder, library=self._index().counts)  # synced by _search
         self.cite(out.citations)
         out.question = question
         out.standalone_question = standalone

@@ -13,7 +13,7 @@ import pytest
 
 from reviewer.answering import answer, extractive_answer, rerank
 from reviewer.answering.citations import quote_matches, split_answer_sentences
-from reviewer.answering.documents import named_documents
+from reviewer.answering.documents import naming
 from reviewer.answering.questions import comparison_sides, question_type
 from reviewer.answering.semantic import RerankError
 from reviewer.llm.fake import FakeChatModel
@@ -248,9 +248,9 @@ def test_a_document_the_question_names_speaks_for_the_answer():
                         text="Balance training improved gait speed in older adults across eleven trials."),
                 Passage(chunk_id="n1", doc_id="news", title="Trainers on steadier walking", doc_type="news",
                         text="Balance training improved gait speed in older adults, a coach told reporters.")]
-    assert named_documents("What did the news article say about balance training and gait?", passages) == {"news"}
-    assert named_documents("What does the review say about balance training?", passages) == {"review"}
-    assert named_documents("What do the papers say about balance training?", passages) == set()
+    assert naming("What did the news article say about balance training and gait?", passages)[0] == {"news"}
+    assert naming("What does the review say about balance training?", passages)[0] == {"review"}
+    assert naming("What do the papers say about balance training?", passages)[0] == set()
     out = extractive_answer("What did the news article say about balance training and gait speed?", passages)
     assert out.answer.startswith("Balance training improved gait speed in older adults, a coach told reporters [2].")
     # "news" is in no passage's text: it says where to look, and no sentence is asked to hold it.
@@ -259,7 +259,6 @@ def test_a_document_the_question_names_speaks_for_the_answer():
 
 
 def test_a_sentence_of_the_document_the_question_names_holds_the_words_naming_it():
-    from reviewer.answering.documents import naming
     from reviewer.answering.questions import question_weights
     from reviewer.answering.sentences import candidates, score
 
@@ -278,12 +277,16 @@ def test_a_sentence_of_the_document_the_question_names_holds_the_words_naming_it
     assert implied.coverage == pytest.approx(1.0) and plain.coverage < 0.75
 
 
+#: Two passages under sections naming one myokine each.
+_MYOKINES = ("Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
+             "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.")
+_MYOKINE_SECTIONS = ("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)")
+
+
 def test_a_list_question_enumerates_what_the_passages_name():
     passages = _passages(
-        "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
-        "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.",
-        "Interleukin-6 (IL-6) released by working muscle acts on the brain as an anti-inflammatory signal.",
-        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5.3. Interleukin-6 (IL-6)"),
+        *_MYOKINES, "Interleukin-6 (IL-6) released by working muscle acts on the brain as an anti-inflammatory signal.",
+        sections=(*_MYOKINE_SECTIONS, "5.3. Interleukin-6 (IL-6)"),
     )
     out = extractive_answer("Which signals link muscle to brain?", passages)
     lines = out.answer.splitlines()
@@ -687,10 +690,8 @@ def test_rerank_puts_the_passage_naming_them_before_passages_listing_other_thing
 
 def test_what_mechanisms_leads_with_the_sentence_naming_several_of_them():
     passages = _passages(
-        "Irisin, released from contracting muscle, crosses into the brain and raises hippocampal plasticity.",
-        "Brain-derived neurotrophic factor (BDNF) from muscle supports synaptic plasticity in the brain.",
-        "Muscle signals to the brain through myokines, including Irisin, BDNF, IL-6, and IGF-1, which shape plasticity.",
-        sections=("5.1. Irisin", "5.2. Brain-Derived Neurotrophic Factor (BDNF)", "5. Mechanisms"),
+        *_MYOKINES, "Muscle signals to the brain through myokines, including Irisin, BDNF, IL-6, and IGF-1, which shape "
+        "plasticity.", sections=(*_MYOKINE_SECTIONS, "5. Mechanisms"),
     )
     out = extractive_answer("What mechanisms link muscle to brain?", passages)
     lines = out.answer.splitlines()

@@ -20,15 +20,10 @@ _KINDS = {"review": "review", "article": "article", "paper": "article", "report"
           "piece": "news", "preprint": "preprint"}
 
 
-def named_documents(question: str, passages: list[Passage]) -> set[str]:
-    """The doc_ids of the passages' documents the question names by title words or kind, or an empty set when it
-    names none, or names all of them alike ("the review" with two reviews retrieved names neither)."""
-    return naming(question, passages)[0]
-
-
 def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
-    """The documents the question names (as `named_documents`), and the stems of the words naming them ("news",
-    "articl"): they say where to look, not what the answer says."""
+    """The doc_ids of the passages' documents the question names by title words or kind (none when it names none, or
+    names all of them alike: "the review" with two reviews retrieved names neither), and the stems of the words
+    naming them ("news", "articl"): they say where to look, not what the answer says."""
     docs = {p.doc_id: p for p in passages}
     chosen: set[str] = set()
     words_used: set[str] = set()

@@ -27,10 +27,10 @@ from typing import Optional
 from reviewer.answering import kinds
 from reviewer.answering.documents import acronyms_defined, naming
 from reviewer.answering.listing import INSTANCES, listing
-from reviewer.answering.questions import (ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
+from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
-from reviewer.answering.sentences import Sentence, answers, candidates, cite, pick, quoted, score
+from reviewer.answering.sentences import Sentence, answers, candidates, cite, next_sentence, pick, quoted, score
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -63,7 +63,6 @@ _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In s
 
 #: A sentence giving the details of the one before it (its figures, an example).
 _DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably),")
-_ACRONYM = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]*\b")
 #: Score factor of a sentence from another document than the one the question names ("the news article").
 OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.
@@ -120,12 +119,13 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
                or (kind is QuestionType.listing and INSTANCES.search(s.quote))]  # 'factors like ...' answers
     if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
-    lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, uncovered)
+    population = [w for w in uncovered if w.lower() not in side_words]  # a side absent is said in the side's line
+    lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population)
     text = "\n".join(lines)
     cited = sorted(n for n in find_citations(text) if 1 <= n <= len(passages))
     out = Answer(question=question, answer=text, passages=list(passages),
                  citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
-    if [w for w in uncovered if w.lower() not in side_words]:
+    if population:
         out.insufficient_evidence = True  # the question's population is not in the documents
     return out
 
@@ -150,7 +150,7 @@ def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring:
     defined = acronyms_defined(passages)
     for s in sentences:  # a sentence of "the multiscale review" says what that review says, without naming it;
         s.implied = frozenset(where) if passages[s.index].doc_id in named else frozenset()
-        for acronym in {a.lower() for a in _ACRONYM.findall(s.quote)} & defined.keys():  # "RT" says "resistance training"
+        for acronym in {a.lower() for a in ACRONYM.findall(s.quote)} & defined.keys():  # "RT" says "resistance training"
             s.implied |= defined[acronym]
     score(sentences, question, scoring, len(passages), embedder)
     _by_kind(sentences, question, kind)
@@ -198,11 +198,10 @@ def _uncovered(question: str, kind: QuestionType, passages: list[Passage]) -> li
 def _refusal(question: str, weights: dict[str, float], surface: dict[str, str], passages: list[Passage],
              ranked: list[Sentence], absent: list[str], min_coverage: float, gap: bool = True) -> Optional[str]:
     """Why the passages cannot answer (the best sentence covers too little, or the subject is absent), or None."""
-    total = sum(weights.values()) or 1.0
     if not any(answers(s, min_coverage) for s in ranked):
         return _why_not(question, weights, surface, passages)
     # A missing participle or adverb ("tracked", "roughly") is phrasing; a missing noun is the subject.
-    share = sum(weights[t] for t in absent) / total  # phrasing words already weigh PHRASING_WEIGHT
+    share = _share(absent, weights)  # phrasing words already weigh PHRASING_WEIGHT
     if absent and share > MAX_MISSING:
         return _why_not(question, weights, surface, passages)
     focus = focus_missing(question, weights, passages)
@@ -221,16 +220,13 @@ def _share(stems: list[str], weights: dict[str, float]) -> float:
 
 
 def _compose(kind: QuestionType, question: str, passages: list[Passage], every: list[Sentence], ranked: list[Sentence],
-             min_coverage: float, max_sentences: int, uncovered: list[str]) -> list[str]:
+             min_coverage: float, max_sentences: int, population: list[str]) -> list[str]:
     """The answer's lines for the question's type (falling back to the best of the `ranked` sentences).
 
-    `every` holds all candidate sentences best first; `ranked` only those holding a word the question singles out.
+    `every` holds all candidate sentences best first; `ranked` only those holding a word the question singles out;
+    `population`: what the question asks about that no passage concerns ("children"), said first.
     """
-    # A side no passage concerns is said in the comparison's lines; a population asked about, first.
-    sides = {w.lower() for side in (comparison_sides(question) if kind is QuestionType.comparison else None) or ()
-             for w in side.split()}
-    absent = [w for w in uncovered if w.lower() not in sides]
-    lead = _uncovered_lead(absent, ranked, passages) if absent else []
+    lead = _uncovered_lead(population, ranked, passages) if population else []
     lines: Optional[list[str]] = None
     if kind is QuestionType.studies:
         lines = kinds.studies(question, passages, every)
@@ -260,8 +256,7 @@ def _with_details(chosen: list[Sentence], every: list[Sentence]) -> list[str]:
     out: list[str] = []
     for s in chosen:
         out.append(quoted(s))
-        following = min((o for o in every if o.index == s.index and o.start > s.start), key=lambda o: o.start,
-                        default=None)
+        following = next_sentence(s, every)
         if (following is not None and _DETAILS.match(following.quote) and not any(following is c for c in chosen)
                 and following.quote not in " ".join(out)):
             out.append(cite(following.quote, following.index + 1))

@@ -16,7 +16,7 @@ from typing import Optional
 from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
-from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, pick, quoted
+from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, next_sentence, pick, quoted
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem, strip_markers
 
@@ -250,8 +250,7 @@ def _neighbours_stating(ranked: list[Sentence], every: list[Sentence], units: Op
     for best in ranked[:NEIGHBOUR_PLACES]:
         if _states(best, units) or best.score <= 0:
             continue
-        after = [s for s in every if s.index == best.index and s.start > best.start]
-        following = min(after, key=lambda s: s.start, default=None)
+        following = next_sentence(best, every)
         if following is None or following.lead or not _states(following, units):
             continue
         following.lead, following.lead_index = best.quote, best.index

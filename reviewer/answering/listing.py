@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems, text_stems
-from reviewer.answering.sentences import Sentence, cite, pick, quoted
+from reviewer.answering.sentences import Sentence, cite, next_sentence, pick, quoted
 from reviewer.models import Passage
 from reviewer.text import content_stems, spell_out, stem
 
@@ -141,8 +141,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     asked = frozenset(content_stems(spell_out(question)))
     lines = []
     for s in chosen:
-        after = min((o for o in ranked if o.index == s.index and o.start > s.start), key=lambda o: o.start,
-                    default=None)
+        after = next_sentence(s, ranked)
         # It goes on listing ("... fatigue, soreness, and ...") on the question's subject, or says what else the same
         # thing does ("At the same time, it prevents ...").
         goes_on = after is not None and (bool(_ENUMERATES.search(after.quote) and asked & after.stems)

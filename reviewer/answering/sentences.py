@@ -268,6 +268,11 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
+def next_sentence(s: Sentence, sentences: list[Sentence]) -> Optional[Sentence]:
+    """The candidate sentence that follows `s` in its passage, or None."""
+    return min((o for o in sentences if o.index == s.index and o.start > s.start), key=lambda o: o.start, default=None)
+
+
 def best_by_passage(sentences: list[Sentence]) -> dict[int, float]:
     """The best sentence score of each passage, by passage index."""
     out: dict[int, float] = {}

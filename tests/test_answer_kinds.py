@@ -166,8 +166,8 @@ def test_a_comparison_in_a_population_no_passage_mentions_says_so_first():
 
 
 def test_a_question_word_the_library_holds_elsewhere_is_phrasing_one_it_lacks_is_the_subject():
-    question = "What did trials conclude about the direction of gait effects?"
-    assert extractive_answer(question, _GROUPS).insufficient_evidence  # "conclude", "direction": in no passage
+    question = "What do trials say about the direction and magnitude of gait effects?"
+    assert extractive_answer(question, _GROUPS).insufficient_evidence  # "direction", "magnitude": in no passage
     elsewhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 3 for w in words})
     assert not elsewhere.insufficient_evidence and "[1]" in elsewhere.answer
     nowhere = extractive_answer(question, _GROUPS, library=lambda words: {w: 0 for w in words})
@@ -726,3 +726,86 @@ def test_which_cross_sectional_studies_lists_only_that_design():
 def test_x_or_non_x_compares_the_same_thing_with_and_without_the_qualifier():
     assert comparison_sides("Is progressive or non-progressive resistance training better for cognition?") == (
         "progressive resistance training", "non-progressive resistance training")
+
+
+def test_a_question_word_english_uses_only_as_a_verb_or_a_common_adjective_is_phrasing_not_a_missing_subject():
+    from reviewer.answering.wording import is_phrasing
+
+    assert is_phrasing("tied") and is_phrasing("undo") and is_phrasing("weak") and is_phrasing("later")
+    # Nouns, rare adjectives and gerunds narrow the subject: a question about them is not answered by its neighbours.
+    assert not any(is_phrasing(w) for w in ("creatine", "delirium", "yoga", "surgical", "aquatic", "dancing", "ADHD"))
+    passages = _passages("A cohort study of 1978 older adults followed for seven years linked low muscle mass to a "
+                         "decline in cognitive scores.",
+                         "Liu et al. [42] tracked 9333 adults and found that lower grip strength was associated with "
+                         "faster cognitive decline.")
+    out = extractive_answer("Which long-term cohorts tied low muscle mass or weak grip to later cognitive decline?",
+                            passages)
+    assert not out.insufficient_evidence and "1978" in out.answer
+    refused = extractive_answer("Which cohorts tied creatine intake to cognitive decline?", passages)
+    assert refused.insufficient_evidence
+
+
+def test_a_versus_comparison_ends_its_second_side_before_the_population():
+    question = "Resistance training vs tai chi for improving cognition in older adults with MCI - which works better?"
+    assert comparison_sides(question) == ("Resistance training", "tai chi")
+    passages = _passages("Randomized trials suggest that resistance training improves cognition in older adults "
+                         "with MCI.", "Resistance training programs in MCI usually last twelve weeks.")
+    out = extractive_answer(question, passages)
+    assert "None of the passages concern tai chi" in out.answer and "improves cognition" in out.answer
+
+
+def test_which_trials_asking_whether_cognition_improved_lists_trials_of_every_direction():
+    from reviewer.answering.questions import asked_direction
+
+    asked = "Which trials tested resistance training in people with dementia, and did cognition actually improve?"
+    assert asked_direction(asked) is None
+    assert asked_direction("Which trials found that resistance training improved cognition in dementia?") == "for"
+    passages = _passages(
+        "The DAPA trial by Lamb et al. [24], which enrolled 494 individuals with dementia, showed that combined "
+        "aerobic and resistance training was associated with a modest worsening in cognitive performance.",
+        "Liu et al. [23] conducted a randomized controlled trial in older adults with dementia and demonstrated that "
+        "four weeks of RT significantly improved MMSE scores. Resistance training (RT) was supervised.")
+    out = extractive_answer(asked, passages)
+    assert "Lamb" in out.answer and "worsening" in out.answer and "Liu" in out.answer
+
+
+def test_rerank_keeps_the_studies_under_the_heading_of_the_best_passage_for_a_which_studies_question():
+    heading = "3.3. Older Adults with Dementia"
+    summary = ("Collectively, the cognitive effects of resistance training in people with dementia are variable across "
+               "trials of resistance training in dementia.")
+    study = "At the individual trial level, Liu et al. [23] reported that four weeks of RT improved MMSE scores."
+    filler = [f"Resistance training in older adults with dementia is discussed in paragraph {i} of the section."
+              for i in range(12)]
+    texts = [summary, *filler, study]
+    sections = tuple([heading] + ["6. Limitations"] * 12 + [heading])
+    passages = _passages(*texts, sections=sections)
+    kept = rerank("Which trials tested resistance training in dementia?", passages, 4, AnsweringSettings(semantic=False))
+    assert "p13" in [p.chunk_id for p in kept]
+    # Other questions keep the order of the sentences' scores.
+    plain = rerank("Is resistance training in dementia discussed?", passages, 4, AnsweringSettings(semantic=False))
+    assert "p13" not in [p.chunk_id for p in plain]
+
+
+def test_a_quantity_stated_at_the_start_of_the_next_chunk_is_read_after_the_chunk_on_the_question():
+    first = Passage(chunk_id="news:abc:5", doc_id="news", text="The duration needed to observe the effects of exercise "
+                    "on cognitive function may vary with age and baseline cognition, Glatt said.")
+    then = Passage(chunk_id="news:abc:6", doc_id="news", text="Studies typically show effects over a period of weeks "
+                   "to months. Future studies should take these variables into account.")
+    other = Passage(chunk_id="review:def:9", doc_id="review", text="Resistance training sessions ran in 2019 in 14 "
+                    "clinics.")
+    out = extractive_answer("How long before exercise starts to show cognitive effects?", [first, other, then])
+    assert "weeks to months [" in out.answer and "2019" not in out.answer
+
+
+def test_a_sentence_concluding_from_the_figures_before_it_is_quoted_with_them():
+    passages = _passages("Barha et al. [29] pooled trials of resistance training and executive function. Specifically, "
+                         "when the share of female participants was above 71%, the effect size was larger (g = 0.639) "
+                         "than in studies with fewer women, where it was 0.150. This suggests that women tend to benefit "
+                         "more from resistance training in executive function than men.",
+                         "Resistance training sessions were supervised in most trials.")
+    out = extractive_answer("Do women benefit more than men from resistance training in executive function?", passages)
+    assert "0.639" in out.answer and "women tend to benefit more" in out.answer
+    alone = extractive_answer("Do women benefit more than men from resistance training in executive function?",
+                              _passages("Resistance training was studied. This suggests that women tend to benefit "
+                                        "more from resistance training in executive function than men."))
+    assert "Resistance training was studied" not in alone.answer  # no figures before it: it is quoted alone

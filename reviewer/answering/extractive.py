@@ -25,6 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
+from reviewer.answering.wording import is_phrasing
 from reviewer.answering.documents import acronyms_defined, naming
 from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
@@ -42,7 +43,8 @@ MAX_MISSING = 0.4
 #: Weight, in the share of missing words, of a question word that reads as phrasing ("tracked", "roughly").
 PHRASING_WEIGHT = 0.3
 _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|given|chos(?:e|en)|choose|say|said|"
-                       r"characteri[sz]es?|describes?|considers?|regards?|views?)$")
+                       r"characteri[sz]es?|describes?|considers?|regards?|views?|"
+                       r"(?:start|begin|began|begun|tend|seem|appear|continu)\w*)$")  # "starts to show": a verb of a verb
 #: Above this share of missing question words, and with an embedder, the answering sentence must also be close
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
@@ -139,7 +141,8 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
     scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered} | where} or weights
     lacking = missing(question, scoring, passages)
     used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
-    return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0)
+    return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0
+                                                     or is_phrasing(surface[t]))
             else w for t, w in scoring.items()}
 
 
@@ -233,7 +236,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     elif kind is QuestionType.comparison:
         lines = kinds.comparison(question, passages, every)
     elif kind is QuestionType.quantity:
-        lines = kinds.quantity(question, ranked, every, min_coverage)
+        lines = kinds.quantity(question, ranked, every, min_coverage, passages)
     elif kind is QuestionType.listing:
         lines = listing(question, passages, every, min_coverage)
     if not lines:

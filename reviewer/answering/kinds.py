@@ -14,7 +14,8 @@ import re
 from typing import Optional
 
 from reviewer.answering.change import asked_change, stated_change
-from reviewer.answering.questions import (DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
+from reviewer.answering.documents import acronyms_defined
+from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, next_sentence, pick, quoted
 from reviewer.models import Passage, StudyDesign
@@ -71,6 +72,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
+    defined = acronyms_defined(passages)
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         lead_in = ""  # the sentences before a study that say what it is about ("... a mediating role ...")
@@ -82,7 +84,8 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             design = grade(segment, p.section, p.doc_type).design
             if not own or (design_said and not _of_design(segment, design, design_said)):
                 continue
-            held = text_stems(f"{lead_in} {segment}", question)
+            held = text_stems(f"{lead_in} {segment}", question).union(
+                *(defined[a.lower()] for a in ACRONYM.findall(segment) if a.lower() in defined))  # "RT"
             # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
             # ... as is one holding most of the question's topic in other words ("tests" and "performance"), unless
             # what it lacks is a name ("Parkinson's", "IL-6").
@@ -213,15 +216,16 @@ def _direct(ranked: list[Sentence], side_stems: list[list[str]], subject: list[s
     return max(both, key=lambda s: (s.score * _held(subject, s.context), -s.index, -s.start)) if both else None
 
 
-def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float) -> Optional[list[str]]:
+def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float,
+             passages: Optional[list[Passage]] = None) -> Optional[list[str]]:
     """The sentence stating the number (the largest or smallest sample when the question asks for it).
 
     A number in the unit the question asks about ("what dose" → sessions per week, minutes,
     intensity; "temperature" → degrees) counts more than any other number.
     """
     units = unit_pattern(question)
-    if not any(_states(s, units) and s.coverage >= 0.5 * min_coverage for s in ranked):
-        _neighbours_stating(ranked, every, units)  # no sentence on the question states the number: read on
+    if not any(states(s, units) and s.coverage >= 0.5 * min_coverage for s in ranked):
+        _neighbours_stating(ranked, every, units, passages)  # no sentence answering the question states it: read on
     # A number in the unit asked about answers even without the word the question singles out ("what dose" and
     # "2–3 sessions per week").
     pool = ranked + [s for s in every if units and units.search(s.quote) and not any(s is r for r in ranked)]
@@ -238,20 +242,21 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     return [" ".join(quoted(s) for s in chosen)]
 
 
-def _states(s: Sentence, units: Optional[re.Pattern]) -> bool:
+def states(s: Sentence, units: Optional[re.Pattern]) -> bool:
     """Whether a sentence states a quantity (in the units asked about, when the question names some)."""
     return _in_units(s.quote, units) > 1 if units else s.has_number
 
 
-def _neighbours_stating(ranked: list[Sentence], every: list[Sentence], units: Optional[re.Pattern]) -> None:
+def _neighbours_stating(ranked: list[Sentence], every: list[Sentence], units: Optional[re.Pattern],
+                        passages: Optional[list[Passage]] = None) -> None:
     """The best sentences that speak of the question without its number lend their score to the next sentence of
     their passage when that one states it ("The duration needed ... may vary", then "Studies typically show effects
     over a period of weeks to months"): it is read, and quoted, after them."""
     for best in ranked[:NEIGHBOUR_PLACES]:
-        if _states(best, units) or best.score <= 0:
+        if states(best, units) or best.score <= 0:
             continue
-        following = next_sentence(best, every)
-        if following is None or following.lead or not _states(following, units):
+        following = next_sentence(best, every, passages)  # read on into the next chunk when it was retrieved
+        if following is None or following.lead or not states(following, units):
             continue
         following.lead, following.lead_index = best.quote, best.index
         following.context = following.stems | best.stems

@@ -45,6 +45,11 @@ _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|
 INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
 _LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators)\b", re.I)
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
+#: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
+_ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
+#: ... is answered by the sentence saying what it binds, activates or signals through, before one framing the evidence.
+_ACTS = re.compile(r"\b(?:bind\w*|activat\w*|inhibit\w*|suppress\w*|upregulat\w*|downregulat\w*|phosphorylat\w*|"
+                   r"pathways?|signal(?:l)?ing|receptors?|cascades?)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
@@ -134,7 +139,9 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     """For a specific head ("what adverse events"): the sentences that name it (`holding`), best first, each with the
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
+    how = bool(_ASKS_HOW.search(question))
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if _NAME.search(s.quote) or _MODERATED.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)

@@ -51,7 +51,8 @@ SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|stron
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
-                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)(?:[?.,]|$)", re.I),
+                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)"
+                     r"(?:\s*[?.,;:]|\s+[-–—]\s|\s+(?:for|in|on|among|with|at|when|regarding)\b|$)", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
@@ -92,6 +93,9 @@ DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deter
                              r"|evalu|measur|compar|conduct|perform|publish|cross|section|longitud|prospect|retrospect"
                              r"|observ|epidemiolog|mendelian|systemat)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
+#: A clause asking whether ("..., and did cognition improve?"): the direction is asked of each study, not a filter.
+_ASKS_WHETHER = re.compile(r"(?:,|\band\b|\bor\b)\s*(?:did|does|do|was|were|is|are|has|have|had)\b|\bwhether\b|\bif\b",
+                           re.I)
 
 
 #: What a number answering a question about a quantity is counted in: "what dose" is answered in sessions per week.
@@ -196,7 +200,10 @@ def asked_direction(question: str) -> Optional[str]:
     """"against" for questions about null or harmful findings, "for" about benefits, else None."""
     if _ASKS_AGAINST.search(question):
         return "against"
-    return "for" if _ASKS_FOR.search(question) and _STUDIES.search(question) else None
+    studies, benefit = _STUDIES.search(question), _ASKS_FOR.search(question)
+    if not studies or not benefit or _ASKS_WHETHER.search(question, studies.end(), benefit.start()):
+        return None  # "which trials ..., and did cognition improve?" asks each study's direction
+    return "for"
 
 
 def entities(question: str) -> set[str]:

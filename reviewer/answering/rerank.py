@@ -13,12 +13,13 @@ import math
 import re
 from typing import Optional
 
-from reviewer.answering.kinds import asks_extreme_size, extreme_sample
+from reviewer.answering.kinds import asks_extreme_size, extreme_sample, states
 from reviewer.answering.listing import heading_item, names_count, names_several
 from reviewer.answering.questions import (ASKS_QUANTITY, comparison_sides, contains, question_type, question_weights,
-                                          text_stems)
+                                          text_stems, unit_pattern)
 from reviewer.answering.semantic import cross_encoder_scores
-from reviewer.answering.sentences import best_by_passage, candidates, score, score_lexically
+from reviewer.answering.sentences import (CONTEXT_FACTOR, best_by_passage, candidates, continues, score,
+                                          score_lexically)
 from reviewer.models import Passage, QuestionType
 from reviewer.settings import AnsweringSettings
 from reviewer.text import content_stems, spell_out, strip_markers
@@ -29,6 +30,10 @@ RANK_PRIOR = 0.15
 SIDE_PLACES = 3
 #: Places held for passages naming several of the things a list question asks for.
 LIST_PLACES = 3
+#: Places held for passages naming a study, for a "which studies" question.
+STUDY_PLACES = 4
+#: The best passages whose headings say where the studies a question asks for are reported (the first one).
+SECTION_LEADS = 1
 #: Fused ranks the prior spans (1.0 for the first candidate, 0 from this rank on).
 PRIOR_DEPTH = 24
 
@@ -68,6 +73,8 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
         # ... and one naming them ("myokines—Irisin, BDNF, IL-6, IL-15, and IGF-1") before one listing in words.
         listing = sorted((i for i in order if several[i] >= 0), key=lambda i: (several[i] < 3, order.index(i)))
         order = listing[:LIST_PLACES] + [i for i in order if i not in listing[:LIST_PLACES]]
+    elif kind is QuestionType.studies:
+        order = _studies_first(question, order, passages, k)
     elif kind is QuestionType.comparison and not settings.cross_encoder:
         order = _sides_kept(question, passages, order, k, embedder if settings.semantic else None)
     return [passages[i] for i in order[:k]]
@@ -111,12 +118,41 @@ def _sentence_relevance(question: str, passages: list[Passage], embedder, depth:
         chosen = [s for s in further if s.index in valued]
         score(chosen, question, weights, len(passages), embedder)  # as the first candidates are, by their own rank
         relevance.update({i: max(s.score for s in chosen if s.index == i) for i in valued})
+    if question_type(question) is QuestionType.quantity:
+        _continued(question, passages, relevance)
     if asks_extreme_size(question):
         # "The largest trial": which one it is shows only by comparing every candidate's sample, near or far.
         extreme = extreme_sample(question, candidates(passages))
         if extreme is not None:
             relevance[extreme.index] = max(relevance.values(), default=0.0) + RANK_PRIOR
     return relevance
+
+
+def _studies_first(question: str, order: list[int], passages: list[Passage], k: int) -> list[int]:
+    """For a question asking which studies: up to STUDY_PLACES of the `k` places go to the passages naming a study
+    ("Liu et al. [23] conducted ...", "the DAPA trial"), those under the best passage's heading first. A review
+    reports a population's studies under one heading ("3.3. Older Adults with Dementia"); the heading's summary shares
+    the question's words, the studies after it fewer."""
+    from reviewer.grading import split_studies
+
+    heads = {(passages[i].doc_id, passages[i].section) for i in order[:SECTION_LEADS] if passages[i].section}
+    naming = [i for i in order[:PRIOR_DEPTH] if any(name.strip() for name, _ in split_studies(passages[i].text))]
+    chosen = sorted(naming, key=lambda i: ((passages[i].doc_id, passages[i].section) not in heads,
+                                           order.index(i)))[:STUDY_PLACES]
+    top = chosen + [i for i in order if i not in chosen][:max(0, k - len(chosen))]
+    top.sort(key=order.index)
+    return top + [i for i in order if i not in top]
+
+
+def _continued(question: str, passages: list[Passage], relevance: dict[int, float]) -> None:
+    """A chunk that opens by stating the quantity asked about, continuing a chunk on the question ("The duration
+    needed ... may vary", then "Studies typically show effects over a period of weeks to months"), ranks with it."""
+    units = unit_pattern(question)
+    for i, r in list(relevance.items()):
+        then = next((j for j, p in enumerate(passages) if continues(passages[i], p)), None)
+        opening = candidates([passages[then]])[:1] if then is not None else []
+        if opening and states(opening[0], units):
+            relevance[then] = max(relevance.get(then, 0.0), r * CONTEXT_FACTOR)
 
 
 def _items_first(order: list[int], passages: list[Passage], k: int) -> list[int]:

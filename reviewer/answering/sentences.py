@@ -55,6 +55,9 @@ _CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each
                         r"(?:associations?|relationships?|links?|effects?|interventions?|programs?|programmes?|cohorts?|"
                         r"groups?|participants|patients|trials?|studies|study|findings|results|data|observations|"
                         r"benefits|gains|improvements|changes)\b|\bthe (?:[\w-]+ )?group\b", re.I)
+#: A sentence concluding from the one before it.
+_INFERS = re.compile(r"^(?:This|These|Such|Those)(?: [\w-]+)? (?:suggests?|indicates?|implies|imply|shows?|demonstrates?|"
+                     r"highlights?|means)\b")
 #: Score factor of a sentence read with its predecessor: a single sentence saying as much is the better quote.
 CONTEXT_FACTOR = 0.95
 _FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
@@ -184,8 +187,10 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
         own = sum(w for t, w in weights.items() if contains(t, s.stems)) / total
         both = sum(w for t, w in weights.items() if contains(t, s.context)) / total * CONTEXT_FACTOR
-        if s.lead and both <= own:
-            s.lead, s.lead_index, s.context = "", -1, s.stems  # the sentence says it alone: quote it alone
+        # The sentence says it alone: quote it alone, unless it draws a conclusion from the figures before it
+        # ("This suggests that women tend to benefit more": "g = 0.639 ... compared with 0.150").
+        if s.lead and both <= own and not (_INFERS.match(s.quote) and re.search(r"\d", s.lead)):
+            s.lead, s.lead_index, s.context = "", -1, s.stems
         s.coverage = max(own, both)
         phrase = len(question_pairs & _pairs(s.order)) / len(question_pairs) if question_pairs else 0.0
         rank_prior = 1.0 - s.index / max(n, 1)
@@ -268,9 +273,24 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def next_sentence(s: Sentence, sentences: list[Sentence]) -> Optional[Sentence]:
-    """The candidate sentence that follows `s` in its passage, or None."""
-    return min((o for o in sentences if o.index == s.index and o.start > s.start), key=lambda o: o.start, default=None)
+def next_sentence(s: Sentence, sentences: list[Sentence], passages: Optional[list[Passage]] = None) -> Optional[Sentence]:
+    """The candidate sentence that follows `s` in its passage, or None.
+
+    With `passages`, the last sentence of a passage is followed by the first of the passage that continues it in
+    its document, when that one was retrieved too.
+    """
+    after = min((o for o in sentences if o.index == s.index and o.start > s.start), key=lambda o: o.start, default=None)
+    if after is not None or passages is None:
+        return after
+    then = next((j for j, p in enumerate(passages) if continues(passages[s.index], p)), None)
+    return min((o for o in sentences if o.index == then), key=lambda o: o.start, default=None) if then is not None else None
+
+
+def continues(first: Passage, then: Passage) -> bool:
+    """Whether `then` is the chunk right after `first` in its document (chunk ids end ":<position>")."""
+    a, _, n = first.chunk_id.rpartition(":")
+    b, _, m = then.chunk_id.rpartition(":")
+    return a == b and n.isdigit() and m.isdigit() and int(m) == int(n) + 1
 
 
 def best_by_passage(sentences: list[Sentence]) -> dict[int, float]:

@@ -1,0 +1,50 @@
+"""Which words of a question phrase it rather than name its subject, read from an English lexicon.
+
+A question word no passage holds is either the subject the library lacks ("creatine", "delirium", "yoga") or
+phrasing the passages put in other words ("tied" for "associated", "weak grip" for "lower grip strength", "undo" for
+"reverse"). Nouns name subjects. A word English uses only as a verb is phrasing, and so is a common adjective or
+adverb ("weak", "later"); a rare one ("aquatic", "surgical") narrows the subject. Gerunds name activities
+("dancing", "lifting").
+
+The lexicon is lemminflect's (its English word forms with their parts of speech, shipped inside the package, so it
+works offline); word frequencies come from pyspellchecker's English dictionary, which the loader already uses.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+#: An adjective or adverb at least this common (occurrences per million words) is phrasing.
+COMMON_PER_MILLION = 20.0
+
+
+@lru_cache(maxsize=1)
+def _frequencies():
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency
+
+
+def per_million(word: str) -> float:
+    """How often English writes a word, per million words (0 for a word the dictionary lacks)."""
+    table = _frequencies()
+    return table[word.lower()] * 1e6 / (table.total_words or 1)
+
+
+@lru_cache(maxsize=4096)
+def is_phrasing(word: str) -> bool:
+    """Whether a question word phrases the question rather than naming what it is about.
+
+    Example:
+        >>> is_phrasing("tied"), is_phrasing("weak"), is_phrasing("creatine"), is_phrasing("dancing")
+        (True, True, False, False)
+    """
+    from lemminflect import getAllLemmas
+
+    w = word.lower()
+    if w.endswith("ing") or not w.isalpha():
+        return False
+    readings = getAllLemmas(w)
+    if not readings or "NOUN" in readings or "PROPN" in readings:
+        return False
+    return "VERB" in readings or per_million(w) >= COMMON_PER_MILLION

@@ -809,3 +809,30 @@ def test_a_sentence_concluding_from_the_figures_before_it_is_quoted_with_them():
                               _passages("Resistance training was studied. This suggests that women tend to benefit "
                                         "more from resistance training in executive function than men."))
     assert "Resistance training was studied" not in alone.answer  # no figures before it: it is quoted alone
+
+
+@pytest.mark.parametrize("question, sides", [
+    ("Do weight training and aerobic exercise differ in the myokines they raise?", ("weight training", "aerobic exercise")),
+    ("How do acute and chronic exercise differ in their effects on the brain?", ("acute", "chronic exercise")),
+    ("How does resistance training compare with aerobic exercise?", ("resistance training", "aerobic exercise")),
+])
+def test_two_things_asked_to_differ_are_a_comparison(question, sides):
+    assert comparison_sides(question) == sides and question_type(question) is QuestionType.comparison
+
+
+def test_a_sentence_setting_one_side_against_the_other_with_while_answers_the_comparison():
+    passages = _passages("Acute exercise modulates neurochemistry, while chronic exercise promotes structural brain "
+                         "remodeling.", "Chronic exercise programmes in older adults last months.",
+                         "Acute exercise raises heart rate within minutes.")
+    out = extractive_answer("How do acute and chronic exercise differ in their effects on the brain?", passages)
+    assert out.answer.splitlines()[0].startswith("- acute and chronic exercise compared: Acute exercise modulates")
+
+
+def test_a_study_of_one_alternative_named_with_a_phrasing_adjective_is_listed():
+    passages = _passages("A cohort study of 1978 older adults [41] followed for seven years linked low muscle mass to "
+                         "a decline in cognitive scores. Similarly, in a prospective study, Liu et al. [42] tracked 9333 "
+                         "adults and found that higher grip strength went with better cognitive performance.",
+                         "Older adults with a weak grip lose muscle mass with age.",
+                         "Grip strength and cognitive decline are measured in most cohorts.")
+    out = extractive_answer("Which cohorts tied low muscle mass or weak grip to cognitive decline?", passages)
+    assert "1978" in out.answer and "Liu et al." in out.answer and "9333" in out.answer

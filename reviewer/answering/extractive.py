@@ -25,13 +25,13 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.wording import is_phrasing
 from reviewer.answering.documents import acronyms_defined, naming
 from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
 from reviewer.answering.sentences import Sentence, answers, candidates, cite, next_sentence, pick, quoted, score
+from reviewer.answering.wording import is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -108,7 +108,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
                                                  f"{_join(list(sides), 'or')}")
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
-    covered_side = bool(sides) and (bool(side_words & {u.lower() for u in uncovered}) or _share(absent, scoring) <= MAX_MISSING)
+    covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
     if kind is QuestionType.listing:  # "which databases ...": the kind of thing listed is the subject; the rest phrasing
         min_coverage *= LIST_COVERAGE
     refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,

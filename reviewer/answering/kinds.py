@@ -18,6 +18,7 @@ from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, next_sentence, pick, quoted
+from reviewer.answering.wording import is_phrasing
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem, strip_markers
 
@@ -32,7 +33,8 @@ SUBJECT_WEIGHT = 0.5
 #: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
 DIRECT_SHARE = 0.6
 _CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
-                       r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker)\b", re.I)
+                       r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker|while(?! \w+ing\b))\b",
+                       re.I)
 #: Score factor of a number stated in the unit the question asks about (applied for up to two different unit words).
 UNIT_BONUS = 1.3
 #: Best sentences, without the number asked for, whose next sentence is read for it.
@@ -69,7 +71,8 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
     design_said = _design_asked(question)
     named = {stem(w.strip("'’s").lower()) for w in re.findall(r"\b[A-Z][\w'’-]*", question)[1:]} & about
-    alternatives = [content_stems(spell_out(side)) for side in comparison_sides(question) or ()]
+    # A study of either alternative, without the words phrasing it ("weak grip": one of grip strength is about it).
+    alternatives = [content_stems(spell_out(_subject_words(side))) for side in comparison_sides(question) or ()]
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     defined = acronyms_defined(passages)
@@ -113,6 +116,11 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
         return (["No study the passages name reports no effect or a worsening; what they report:"]
                 + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
     return None
+
+
+def _subject_words(text: str) -> str:
+    """The text without the words that phrase it ("tied", "weak", "later"): what a study must be about."""
+    return " ".join(w for w in text.split() if not is_phrasing(w.strip("?.,;:()")))
 
 
 def _study_line(label: str, design: StudyDesign, segment: str, own: list[Sentence], way: Optional[str],

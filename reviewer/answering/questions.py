@@ -50,9 +50,12 @@ LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[
 SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared (?:with|to))\s+"
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared? (?:with|to))\s+"
                      r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)"
                      r"(?:\s*[?.,;:]|\s+[-–—]\s|\s+(?:for|in|on|among|with|at|when|regarding)\b|$)", re.I),
+          # "Do weight training and aerobic exercise differ in ...": two things asked to differ.
+          re.compile(r"^\W*(?:do|does|did|how do|how does|in what ways? do)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+"
+                     r"(?:differ|compare)\b", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"

@@ -836,3 +836,14 @@ def test_a_study_of_one_alternative_named_with_a_phrasing_adjective_is_listed():
                          "Grip strength and cognitive decline are measured in most cohorts.")
     out = extractive_answer("Which cohorts tied low muscle mass or weak grip to cognitive decline?", passages)
     assert "1978" in out.answer and "Liu et al." in out.answer and "9333" in out.answer
+
+
+def test_a_yes_no_question_about_what_a_study_did_is_answered_no_by_the_sentence_denying_it():
+    passages = _passages("Muscle signals reach the brain through many routes, reviews say. In this study, the researchers "
+                         "did not observe people exercising. Instead, they studied models of muscle tissue.",
+                         "Exercise plays a major role in brain health by triggering the release of molecules, and "
+                         "people exercising regularly had better memory in earlier studies.")
+    out = extractive_answer("Did the muscle–brain signalling study observe people exercising?", passages)
+    lines = out.answer.splitlines()
+    assert lines[0].startswith("No:")
+    assert "did not observe people exercising [1]" in lines[1] and "Instead, they studied models of muscle tissue" in lines[1]

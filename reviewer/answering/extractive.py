@@ -63,8 +63,8 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
-#: A sentence giving the details of the one before it (its figures, an example).
-_DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably),")
+#: A sentence giving the details of the one before it (its figures, an example, what was done instead).
+_DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably|Instead),")
 #: Score factor of a sentence from another document than the one the question names ("the news article").
 OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.

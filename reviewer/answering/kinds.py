@@ -312,6 +312,8 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
     """
     from reviewer.grading import direction
 
+    if chosen and _denies(chosen[0].quote, question):  # "Did the study observe people?": "did not observe people"
+        return ["No: the passage below states the opposite."]
     # A finding saying the matter is open ("more research is needed to reverse ...") is no benefit, whatever it names.
     ways = ["open" if _OPEN.search(s.quote) else direction(s.quote) for s in chosen]
     asked = asked_change(question)
@@ -337,6 +339,16 @@ _OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:unclear|unce
                    r"insufficient|debated|controversial)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
                    r"trials|evidence) (?:is|are) (?:needed|required|warranted)|not (?:yet )?(?:been )?(?:established|"
                    r"proven|confirmed)|remains? to be (?:\w+ )?(?:elucidated|established|determined|clarified))\b", re.I)
+
+
+def _denies(quote: str, question: str) -> bool:
+    """Whether a sentence negates what the question asks about ("did not observe people exercising" for "Did the
+    study observe people exercising?")."""
+    asked = set(content_stems(question)) - generic_stems()
+    return any(stem(m.group(1).lower()) in asked for m in _NEGATED.finditer(quote))
+
+
+_NEGATED = re.compile(r"\b(?:did|does|do|was|were|is|are|has|have|had) not (?!only\b)(?:\w+ly )?(\w+)", re.I)
 
 
 def _moves(quote: str, way: Optional[str], asked: str) -> Optional[str]:

@@ -28,7 +28,7 @@ _HEAD = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(
 _GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
                                              "aspects kinds types roles findings results changes outcomes signals").split())
 #: A sentence that names several things: a list of at least three, or one introduced as such.
-_ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|(?:such as|including|include|involve|e\.g\.)\b", re.I)
+_ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|\b(?:such as|including|include|involve|e\.g\.)\b", re.I)
 #: A series of short things named in words ("baseline status, disease condition, and training"), statistics in
 #: parentheses left out first ("(17.80%, ES = 0.79)" lists nothing).
 _ITEM = r"(?:[\w'’/-]+ ){0,4}[\w'’/-]+"

@@ -34,6 +34,9 @@ _DEGREES = {"largest": "larger|largest", "biggest": "bigger|biggest", "highest":
             "fastest": "faster|fastest", "most": "more|most", "least": "less|least|fewer|fewest",
             "best": "better|best"}
 _SUPERLATIVE_NOUN = re.compile(rf"\b({'|'.join(_DEGREES)})\s+([A-Za-z][\w-]+)", re.I)
+#: A question about what one study did, and a sentence saying what that study did.
+_ASKS_OF_STUDY = re.compile(r"\b(?:the|this|that)\b(?:\s+[\w–'’-]+){0,4}?\s+(?:study|experiment)\b", re.I)
+_STUDY_ITSELF = re.compile(r"\b(?:in|for) (?:this|the present|the current) (?:study|experiment)\b", re.I)
 
 #: Sentences shorter than this (in words) are headings or fragments, not answers.
 MIN_SENTENCE_WORDS = 6
@@ -179,6 +182,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     named = {stem(t) for t in entities(question)} & weights.keys()
     asks_method = is_methods_section(question)
     asks_quantity = bool(ASKS_QUANTITY.search(question))
+    of_study = bool(_ASKS_OF_STUDY.search(question))
     question_numbers = numbers(question)
     rare = _rarest(weights) if asks_quantity else frozenset()
     compared = _superlative_phrase(question)
@@ -205,7 +209,9 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         # "How much ...?" is answered by the sentence stating a number, not by its neighbour.
         quantity = 0.7 if asks_quantity and not (numbers(s.quote) - question_numbers or _COUNT.search(s.quote)) else 1.0
         # "This review explores ...", "we focused on ...": the document describing itself, not a finding.
-        framing = 0.7 if _FRAMING.search(s.quote) else 1.0
+        # ... unless the question asks what a study did ("Did the study observe people?": "In this study, the
+        # researchers did not observe people exercising").
+        framing = 0.7 if _FRAMING.search(s.quote) and not (of_study and _STUDY_ITSELF.search(s.quote)) else 1.0
         # "the optimal temperature for X": the number written right after X ("X (63.2 °C") is X's own.
         s.attached = asks_quantity and _value_after(s.quote, rare)
         attached = ATTACHED_BONUS if s.attached else 1.0

@@ -847,3 +847,31 @@ def test_a_yes_no_question_about_what_a_study_did_is_answered_no_by_the_sentence
     lines = out.answer.splitlines()
     assert lines[0].startswith("No:")
     assert "did not observe people exercising [1]" in lines[1] and "Instead, they studied models of muscle tissue" in lines[1]
+
+
+def test_seniors_and_the_elderly_are_the_older_adults_the_passages_write_of():
+    passages = _passages("Additionally, programs with unstable surfaces or free weights appear to be more effective "
+                         "than machine-based training in enhancing cognition in healthy older adults.",
+                         "Machine-based training is common in gyms.")
+    for who in ("seniors", "elderly people"):
+        out = extractive_answer(f"In healthy {who}, does free-weight training do more for cognition than machines?",
+                                passages)
+        assert "None of the passages concern" not in out.answer and not out.insufficient_evidence
+    assert extractive_answer("In healthy children, does free-weight training do more for cognition than machines?",
+                             passages).answer.startswith("None of the passages concern children")
+
+
+def test_which_factors_is_answered_first_by_the_sentence_naming_factors_and_the_topic_acronym_is_no_item():
+    passages = _passages(
+        "Collectively, evidence suggests that multiple myokines, including irisin, BDNF, IL-6, IL-15, and IGF-1, may "
+        "contribute to exercise-related neuroplasticity through integrated signaling pathways.",
+        "Personal factors like genetics and environment influence exercise-induced neuroplasticity outcomes.",
+        "Exercise promotes neuroplasticity through molecular pathways and network reorganization.")
+    out = extractive_answer("Which individual factors shape the neuroplasticity a person gets from exercise?", passages)
+    assert out.answer.splitlines()[0].startswith("- Personal factors like genetics and environment")
+    from reviewer.answering.listing import _topic_names
+
+    defined = _passages("Resistance training (RT) raises irisin (a myokine) and brain-derived neurotrophic factor "
+                        "(BDNF).", "RT also raises interleukin-6 (IL-6).")
+    assert "rt" in _topic_names("Which molecules carry the brain benefits of resistance exercise?", defined)
+    assert "bdnf" not in _topic_names("Which molecules carry the brain benefits of resistance exercise?", defined)

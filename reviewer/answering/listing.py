@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems, text_stems
 from reviewer.answering.sentences import Sentence, cite, next_sentence, pick, quoted
 from reviewer.models import Passage
@@ -140,9 +141,12 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     how = bool(_ASKS_HOW.search(question))
-    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote) else 1.0)
+    kind = _FACTORS.search(question)  # "which factors": a sentence naming "factors like genetics and environment"
+    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote)
+                                                        or INSTANCES.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)
-                     * (ENUMERATION_BONUS if _NAME.search(s.quote) or _MODERATED.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if kind and re.search(rf"\b{kind.group(0)}\b", s.quote, re.I) else 1.0)
+                     * (ENUMERATION_BONUS if (_NAME.search(s.quote) and not kind) or _MODERATED.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
@@ -172,6 +176,9 @@ def _topic_names(question: str, passages: list[Passage]) -> set[str]:
             counts[n] = counts.get(n, 0) + 1
     names |= {n for n, c in counts.items() if c > max(2, len(passages) // 2)}
     initials = "".join(w[0] for w in content_stems(question) if w.isalpha())
+    # An acronym the passages spell out in the question's words ("resistance training (RT)" for "resistance exercise").
+    asked = set(content_stems(spell_out(question)))
+    names |= {a for a, stems in acronyms_defined(passages).items() if stems and len(stems & asked) >= len(stems) / 2}
     return names | {n for n in counts if len(n) >= 2 and n in initials}
 
 

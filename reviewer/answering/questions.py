@@ -85,6 +85,9 @@ NAMES_WHO = re.compile(r"\b(?:PhD|Ph\.D\.|MD|Dr\.|[Pp]rofessor|et al\.|Universit
 POPULATIONS = ("children child kids adolescents adolescent teenagers teens youth infants toddlers students "
                "women men girls boys athletes veterans pregnant elderly seniors adults mice rats rodents dogs "
                "monkeys primates zebrafish").split()
+#: Population words the passages may write in other words ("seniors" are the "older adults" of a review).
+_SAME_POPULATION = {"seniors": ("old", "elderly"), "elderly": ("old", "seniors"), "kids": ("children",),
+                    "teens": ("adolescents", "teenagers"), "rodents": ("mice", "rats", "mouse", "rat")}
 _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|change)\b|\bnull\b|\bworsen\w*|\bharm\w*|\bhurt\w*"
                            r"|\bnegative\b|\bdetrimental\b|\bfail\w*|\bdid not\b|\b(?:found|showed|reported) (?:a )?(?:declin|deteriorat)\w*",
                            re.I)
@@ -97,8 +100,7 @@ DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deter
                              r"|observ|epidemiolog|mendelian|systemat)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 #: A clause asking whether ("..., and did cognition improve?"): the direction is asked of each study, not a filter.
-_ASKS_WHETHER = re.compile(r"(?:,|\band\b|\bor\b)\s*(?:did|does|do|was|were|is|are|has|have|had)\b|\bwhether\b|\bif\b",
-                           re.I)
+_ASKS_WHETHER = re.compile(r"(?:,|\band\b|\bor\b)\s*(?:did|does|do|was|were|is|are|has|have|had)\b|\b(?:whether|if)\b", re.I)
 
 
 #: What a number answering a question about a quantity is counted in: "what dose" is answered in sessions per week.
@@ -388,7 +390,7 @@ def absent_populations(question: str, passages: list[Passage]) -> list[str]:
     if not named:
         return []
     present = frozenset().union(*(text_stems(p.text, question) for p in passages))
-    return [t for t in named if not contains(stem(t), present)]
+    return [t for t in named if not any(contains(stem(w), present) for w in (t, *_SAME_POPULATION.get(t, ())))]
 
 
 def populations_in(text: str) -> list[str]:

@@ -875,3 +875,36 @@ def test_which_factors_is_answered_first_by_the_sentence_naming_factors_and_the_
                         "(BDNF).", "RT also raises interleukin-6 (IL-6).")
     assert "rt" in _topic_names("Which molecules carry the brain benefits of resistance exercise?", defined)
     assert "bdnf" not in _topic_names("Which molecules carry the brain benefits of resistance exercise?", defined)
+
+
+class _RecordingEmbedder:
+    """Embeds every text as the same vector, and remembers what it was asked to embed."""
+
+    name = "recording"
+
+    def __init__(self):
+        self.texts: list[str] = []
+
+    def embed(self, texts):
+        self.texts += list(texts)
+        return [[1.0, 0.0] for _ in texts]
+
+    def embed_query(self, text):
+        return [1.0, 0.0]
+
+
+def test_the_embedding_model_reads_a_sentence_with_the_acronyms_its_passages_define_written_out():
+    from reviewer.answering.documents import spell_acronyms, spelled_out
+
+    passages = _passages("Exercise, particularly resistance training (RT), and brain-derived neurotrophic factor "
+                         "(BDNF) are reviewed here.", "In these populations, RT appears most effective for executive "
+                         "function, and BDNF rises after RT in most trials.")
+    spelled = spelled_out(passages)
+    assert spelled == {"RT": "resistance training", "BDNF": "brain derived neurotrophic factor"}
+    # An acronym the question writes itself stays as it is.
+    assert spell_acronyms("BDNF rises after RT.", spelled, "Does BDNF rise?") == "BDNF rises after resistance training."
+    embedder = _RecordingEmbedder()
+    extractive_answer("Which works better for executive function: resistance training or tai chi?", passages,
+                      embedder=embedder)
+    assert any(t.startswith("In these populations, resistance training appears most effective") for t in embedder.texts)
+    assert not any("RT appears" in t for t in embedder.texts)

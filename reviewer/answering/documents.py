@@ -65,3 +65,35 @@ def _defined(text: str) -> dict[str, frozenset[str]]:
         if len(words) == len(letters) and "".join(w[0].lower() for w in words) == letters:
             out[match.group(2).lower()] = frozenset(content_stems(" ".join(words)))
     return out
+
+
+def spelled_out(passages: list[Passage]) -> dict[str, str]:
+    """The words each acronym the passages define stands for, as written ("RT" → "resistance training")."""
+    out: dict[str, str] = {}
+    for p in passages:
+        out.update(_spelled(p.text))
+    return out
+
+
+def spell_acronyms(text: str, spelled: dict[str, str], question: str = "") -> str:
+    """The text with the acronyms the passages define written out (but those the question uses itself), for the
+    embedding model, which does not know that "RT" is resistance training in this paper."""
+    if not spelled:
+        return text
+    used = set(_ACRONYM_WORD.findall(question))
+    return _ACRONYM_WORD.sub(lambda m: m.group(0) if m.group(0) in used else spelled.get(m.group(0), m.group(0)), text)
+
+
+_ACRONYM_WORD = re.compile(r"\b[A-Z][A-Za-z0-9-]{1,7}\b")
+
+
+@lru_cache(maxsize=4096)
+def _spelled(text: str) -> dict[str, str]:
+    out = {}
+    for match in _DEFINED.finditer(text):
+        letters = "".join(c for c in match.group(2).lower() if c.isalpha())
+        words = re.split(r"[\s-]+", match.group(1).strip())[-len(letters):]
+        if len(words) == len(letters) and "".join(w[0].lower() for w in words) == letters:
+            out[match.group(2)] = " ".join(words)
+    return out
+

@@ -25,7 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.answering import kinds
-from reviewer.answering.documents import acronyms_defined, naming
+from reviewer.answering.documents import acronyms_defined, naming, spell_acronyms, spelled_out
 from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
@@ -150,8 +150,9 @@ def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring:
             named: set[str], where: set[str]) -> list[Sentence]:
     """The passages' candidate sentences scored for the question, best first."""
     sentences = candidates(passages)
-    defined = acronyms_defined(passages)
-    for s in sentences:  # a sentence of "the multiscale review" says what that review says, without naming it;
+    defined, spelled = acronyms_defined(passages), spelled_out(passages)
+    for s in sentences:
+        s.spelled = spell_acronyms(s.quote, spelled, question)  # a sentence of "the multiscale review" says what that review says, without naming it;
         s.implied = frozenset(where) if passages[s.index].doc_id in named else frozenset()
         for acronym in {a.lower() for a in ACRONYM.findall(s.quote)} & defined.keys():  # "RT" says "resistance training"
             s.implied |= defined[acronym]

@@ -89,6 +89,7 @@ class Sentence:
     context: frozenset[str] = frozenset()  # stems of this sentence and its lead
     attached: bool = False  # states a number right after the question's most specific word (quantity questions)
     implied: frozenset[str] = frozenset()  # question words its document stands for ("the news article": news, articl)
+    spelled: str = ""  # the quote with the acronyms its passages define written out, for the embedding model
 
     @property
     def has_number(self) -> bool:
@@ -260,7 +261,7 @@ def score(sentences: list[Sentence], question: str, weights: dict[str, float], n
 
     # Embedding is the slow part on a CPU: only the lexically likeliest sentences are read for meaning.
     pool = sorted(sentences, key=lambda s: (-s.lexical, s.index, s.start))[:SEMANTIC_POOL]
-    sims = similarities(question, [s.quote for s in pool], embedder)
+    sims = similarities(question, [s.spelled or s.quote for s in pool], embedder)
     for s, sim in zip(pool, sims):
         s.semantic = max(0.0, (sim - SEMANTIC_FLOOR) / (1 - SEMANTIC_FLOOR))
         s.score = (1 - SEMANTIC_WEIGHT) * s.lexical + SEMANTIC_WEIGHT * s.semantic * s.factor

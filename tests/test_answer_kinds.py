@@ -908,3 +908,34 @@ def test_the_embedding_model_reads_a_sentence_with_the_acronyms_its_passages_def
                       embedder=embedder)
     assert any(t.startswith("In these populations, resistance training appears most effective") for t in embedder.texts)
     assert not any("RT appears" in t for t in embedder.texts)
+
+
+def test_an_acronym_defined_outside_the_passages_stands_for_the_words_they_write_with_its_initials():
+    from reviewer.answering.documents import acronyms_defined, spelled_out
+
+    passages = _passages("In people with dementia, RT improved MMSE scores, rather than global function.",
+                         "Resistance training raised grip strength; resistance training is safe, rather than risky.",
+                         "Trials of RT in dementia are few.")
+    assert spelled_out(passages) == {"RT": "resistance training"}  # not "rather than": a run of content words
+    assert acronyms_defined(passages)["rt"] == frozenset({"resist", "train"})
+    assert spelled_out(passages[:1] + passages[2:]) == {}  # the words must be written twice at least
+
+
+def test_which_trials_lists_only_studies_of_the_population_the_best_passage_is_headed_by():
+    heading, other = "3.3. Older Adults with Dementia", "4.2. Interventional Evidence"
+    passages = _passages(
+        "The DAPA trial by Lamb et al. [24], which enrolled 494 individuals with dementia, showed that combined "
+        "aerobic and strength training led to a modest worsening in cognitive performance.",
+        "At the individual trial level, Liu et al. [23] reported that four weeks of strength training improved MMSE "
+        "scores in older adults with dementia.",
+        "Evidence from systematic reviews suggests that strength training may confer cognitive benefits in dementia. "
+        "For example, Huang et al. [8] reported in a meta-analysis that strength training slowed cognitive decline in "
+        "dementia.",
+        "Mavros et al. [45] reported in the SMART trial that progressive strength training enhanced global cognition "
+        "in patients with MCI. Zhao et al. [43] ran a randomized controlled trial of strength training in 103 older "
+        "adults with type 2 diabetes.",
+        sections=(heading, heading, heading, other))
+    out = extractive_answer("Which trials or reviews have looked at strength training for cognition in people with "
+                            "dementia, and did they agree?", passages)
+    assert "Lamb" in out.answer and "Liu" in out.answer and "Huang" in out.answer  # reviews too: two designs asked
+    assert "Mavros" not in out.answer and "Zhao" not in out.answer  # MCI, diabetes: other populations

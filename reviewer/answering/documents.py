@@ -11,7 +11,7 @@ import re
 from functools import lru_cache
 
 from reviewer.models import Passage
-from reviewer.text import content_stems
+from reviewer.text import STOPWORDS, content_stems
 
 #: "the multiscale neuroplasticity review", "the news article": up to three words before a document's kind.
 _NAMED = re.compile(r"\bthe\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint)\b", re.I)
@@ -49,29 +49,46 @@ _DEFINED = re.compile(r"((?:[A-Za-z][\w’'-]*[\s-]+){1,6})\(([A-Z][A-Za-z0-9-]{
 
 def acronyms_defined(passages: list[Passage]) -> dict[str, frozenset[str]]:
     """Acronyms the passages spell out ("resistance training (RT)" → {"rt": {"resist", "train"}}), so a sentence
-    writing "RT" holds the words of a question that says "resistance exercise" or "resistance training"."""
-    out: dict[str, frozenset[str]] = {}
-    for p in passages:
-        out.update(_defined(p.text))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _defined(text: str) -> dict[str, frozenset[str]]:
-    out = {}
-    for match in _DEFINED.finditer(text):
-        letters = "".join(c for c in match.group(2).lower() if c.isalpha())
-        words = re.split(r"[\s-]+", match.group(1).strip())[-len(letters):]
-        if len(words) == len(letters) and "".join(w[0].lower() for w in words) == letters:
-            out[match.group(2).lower()] = frozenset(content_stems(" ".join(words)))
-    return out
+    writing "RT" holds the words of a question that says "resistance exercise" or "resistance training"; an acronym
+    defined elsewhere in its document stands for the words the passages and titles write with its initials."""
+    return {a.lower(): frozenset(content_stems(words)) for a, words in spelled_out(passages).items()}
 
 
 def spelled_out(passages: list[Passage]) -> dict[str, str]:
-    """The words each acronym the passages define stands for, as written ("RT" → "resistance training")."""
+    """The words each acronym the passages use stands for, as written ("RT" → "resistance training"): defined in
+    them ("resistance training (RT)"), or else (defined in the abstract, which was not retrieved) the run of words
+    with its initials that the passages and their documents' titles write most often, at least twice."""
     out: dict[str, str] = {}
     for p in passages:
         out.update(_spelled(p.text))
+    used = {a for p in passages for a in _BARE_ACRONYM.findall(p.text) if a not in out}
+    if used:
+        out.update(_initial_runs(used, [p.text for p in passages] + sorted({p.title for p in passages if p.title})))
+    return out
+
+
+_BARE_ACRONYM = re.compile(r"\b[A-Z]{2,5}\b")
+
+
+def _initial_runs(acronyms: set[str], texts: list[str]) -> dict[str, str]:
+    """For each acronym, the most frequent run of words in the texts spelling its letters (twice at least)."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    sizes = {len(a) for a in acronyms}
+    for text in texts:
+        for clause in re.split(r"[^A-Za-z\s-]+", text):  # a run does not cross punctuation
+            words = re.findall(r"[A-Za-z]+", clause)
+            for n in sizes:
+                for i in range(len(words) - n + 1):
+                    run = words[i:i + n]
+                    key = "".join(w[0] for w in run).upper()
+                    if key in acronyms and all(len(w) > 2 and w.lower() not in STOPWORDS for w in run):
+                        counts[(key, " ".join(w.lower() for w in run))] += 1
+    out: dict[str, str] = {}
+    for (key, words), n in counts.most_common():
+        if n >= 2 and key not in out:
+            out[key] = words
     return out
 
 

@@ -54,12 +54,15 @@ _DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), 
                  (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
                   re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
                  (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)),
-                 (re.compile(r"\bcross-sectional\b", re.I), re.compile(r"\bcross-sectional\b", re.I)))
+                 (re.compile(r"\bcross-sectional\b", re.I), re.compile(r"\bcross-sectional\b", re.I)),
+                 # "which trials or reviews" (not "the review", which names a document)
+                 (re.compile(r"\breviews\b|\bsystematic reviews?\b", re.I), re.compile(r"\breview\w*|\bmeta-analy\w+", re.I)))
 #: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
 _DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
                   (frozenset({StudyDesign.cohort}), False),
                   (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False),
-                  (frozenset({StudyDesign.cross_sectional}), False))
+                  (frozenset({StudyDesign.cross_sectional}), False),
+                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review, StudyDesign.review}), False))
 
 
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
@@ -72,10 +75,15 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     design_said = _design_asked(question)
     named = {stem(w.strip("'’s").lower()) for w in re.findall(r"\b[A-Z][\w'’-]*", question)[1:]} & about
     # A study of either alternative, without the words phrasing it ("weak grip": one of grip strength is about it).
-    alternatives = [content_stems(spell_out(_subject_words(side))) for side in comparison_sides(question) or ()]
+    # "Which trials or reviews": alternatives of design ask for either kind of study, about the rest of the question.
+    alternatives = [[t for t in content_stems(spell_out(_subject_words(side))) if not DIRECTION_WORDS.search(t)]
+                    for side in comparison_sides(question) or ()]
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     defined = acronyms_defined(passages)
+    # What the question asks about as the best passage's heading names it ("3.3. Older Adults with Dementia"): a study
+    # of another population (MCI, diabetes) answers another question.
+    heading = set(content_stems(passages[0].section or "")) & set(topic) if passages else set()
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         lead_in = ""  # the sentences before a study that say what it is about ("... a mediating role ...")
@@ -95,6 +103,8 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             if about and not any(contains(t, held) for t in about) and not any(
                     alt and all(contains(t, held) for t in alt) for alt in alternatives) and (
                     named or _held(topic, held) < 0.5):
+                continue
+            if heading and not any(contains(t, held | text_stems(p.section or "", question)) for t in heading):
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (
@@ -155,9 +165,10 @@ def _topical(topic: list[str], text: str, question: str) -> float:
 
 def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:
     """The design a "which cohort studies / trials" question asks for: (its wording, its labels, whether a study
-    of no graded design counts), or None."""
-    return next(((said, designs, lenient) for (asked, said), (designs, lenient) in zip(_DESIGN_ASKED, _DESIGN_LABELS)
-                 if asked.search(question)), None)
+    of no graded design counts), or None (also when it asks for several: "which trials or reviews")."""
+    asked = [(said, designs, lenient) for (asks, said), (designs, lenient) in zip(_DESIGN_ASKED, _DESIGN_LABELS)
+             if asks.search(question)]
+    return asked[0] if len(asked) == 1 else None
 
 
 def _of_design(segment: str, design: StudyDesign, asked: tuple[re.Pattern, frozenset, bool]) -> bool:

@@ -88,8 +88,10 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         # Named items (molecules) answer "what mechanisms"; for "which factors", a sentence listing things answers
         # when it says more to the question than the items' best one ("type, intensity, and frequency").
         items = [s for s in ranked if lines and any(n.lower() in s.quote.lower() for n in names)]
-        if enumerating and (not lines or (_FACTORS.search(question)
-                                          and enumerating[0].score > (items[0].score if items else 0.0))):
+        # ... and always when one says what the thing depends on ("may vary depending on the type, intensity, ...").
+        depends = any(_MODERATED.search(s.quote) and s.score >= HEAD_FLOOR * enumerating[0].score for s in enumerating)
+        if enumerating and (not lines or (_FACTORS.search(question) and (
+                depends or enumerating[0].score > (items[0].score if items else 0.0)))):
             return _head_sentences(question, enumerating, ranked)
     return lines
 
@@ -145,7 +147,8 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote)
                                                         or INSTANCES.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)
-                     * (ENUMERATION_BONUS if kind and re.search(rf"\b{kind.group(0)}\b", s.quote, re.I) else 1.0)
+                     * (ENUMERATION_BONUS if kind and (re.search(rf"\b{kind.group(0)}\b", s.quote, re.I)
+                                                       or _MODERATED.search(s.quote)) else 1.0)
                      * (ENUMERATION_BONUS if (_NAME.search(s.quote) and not kind) or _MODERATED.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)

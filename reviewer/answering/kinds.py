@@ -18,7 +18,7 @@ from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, next_sentence, pick, quoted
-from reviewer.answering.wording import is_phrasing
+from reviewer.answering.wording import subject_words
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem, strip_markers
 
@@ -76,7 +76,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     named = {stem(w.strip("'’s").lower()) for w in re.findall(r"\b[A-Z][\w'’-]*", question)[1:]} & about
     # A study of either alternative, without the words phrasing it ("weak grip": one of grip strength is about it).
     # "Which trials or reviews": alternatives of design ask for either kind of study, about the rest of the question.
-    alternatives = [[t for t in content_stems(spell_out(_subject_words(side))) if not DIRECTION_WORDS.search(t)]
+    alternatives = [[t for t in content_stems(spell_out(subject_words(side))) if not DIRECTION_WORDS.search(t)]
                     for side in comparison_sides(question) or ()]
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
@@ -118,19 +118,16 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{lead_in} {segment} {p.section or ''}", question)))
             if key not in found or rank > found[key][0]:
                 found[key] = (rank, line)
-    lines = [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]]
-    if lines:
-        return lines
-    if want == "against":
-        chosen = pick(ranked, 2, 0.75 * ranked[0].score, 0.0)
-        return (["No study the passages name reports no effect or a worsening; what they report:"]
-                + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
-    return None
+    return [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]] or _none_against(want, ranked)
 
 
-def _subject_words(text: str) -> str:
-    """The text without the words that phrase it ("tied", "weak", "later"): what a study must be about."""
-    return " ".join(w for w in text.split() if not is_phrasing(w.strip("?.,;:()")))
+def _none_against(want: Optional[str], ranked: list[Sentence]) -> Optional[list[str]]:
+    """When no named study reports no effect or a worsening, as asked: say so, and what the passages report."""
+    if want != "against":
+        return None
+    chosen = pick(ranked, 2, 0.75 * ranked[0].score, 0.0)
+    return (["No study the passages name reports no effect or a worsening; what they report:"]
+            + [" ".join(cite(s.quote, s.index + 1) for s in chosen)])
 
 
 def _study_line(label: str, design: StudyDesign, segment: str, own: list[Sentence], way: Optional[str],

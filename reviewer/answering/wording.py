@@ -48,3 +48,9 @@ def is_phrasing(word: str) -> bool:
     if not readings or "NOUN" in readings or "PROPN" in readings:
         return False
     return "VERB" in readings or per_million(w) >= COMMON_PER_MILLION
+
+
+def subject_words(text: str) -> str:
+    """The text without the words that phrase it ("weak grip" → "grip"): what it is about."""
+    return " ".join(w for w in text.split() if not is_phrasing(w.strip("?.,;:()")))
+

@@ -939,3 +939,15 @@ def test_which_trials_lists_only_studies_of_the_population_the_best_passage_is_h
                             "dementia, and did they agree?", passages)
     assert "Lamb" in out.answer and "Liu" in out.answer and "Huang" in out.answer  # reviews too: two designs asked
     assert "Mavros" not in out.answer and "Zhao" not in out.answer  # MCI, diabetes: other populations
+
+
+def test_rerank_and_a_list_answer_prefer_the_passage_naming_more_of_the_things_asked_for():
+    filler = [f"Resistance training changed myokine levels in older adults in cohort {i}." for i in range(30)]
+    for i in (1, 2, 3, 4):  # three of them by name, ranked first
+        filler[i] = f"Myokines such as BDNF, IL-6 and IGF-{i} carry cognitive effects of resistance training."
+    filler[20] = "Five myokines, Irisin, BDNF, IL-6, IL-15, and IGF-1, carry cognitive effects of resistance training."
+    asked = "Which myokines carry the cognitive effects of resistance training?"
+    kept = rerank(asked, _passages(*filler), 4, AnsweringSettings(semantic=False))
+    assert "p20" in [p.chunk_id for p in kept]
+    first = extractive_answer(asked, kept).answer.splitlines()[0]
+    assert "Irisin, BDNF, IL-6, IL-15, and IGF-1" in first

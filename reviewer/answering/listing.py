@@ -24,6 +24,8 @@ ITEM_FLOOR = 0.45
 HEAD_SENTENCES = 3
 HEAD_FLOOR = 0.5
 ENUMERATION_BONUS = 1.2
+#: Score factor per thing a sentence names (up to MAX_ITEMS) when it names several of the things asked for.
+NAME_STEP = 0.1
 _HEAD = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(?:[\w-]+\s+){0,2}?"
                    r"[a-z-]{3,}s)\b", re.I)
 _GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
@@ -150,7 +152,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
                      * (ENUMERATION_BONUS if kind and (re.search(rf"\b{kind.group(0)}\b", s.quote, re.I)
                                                        or _MODERATED.search(s.quote)) else 1.0)
                      * (ENUMERATION_BONUS if (_NAME.search(s.quote) and not kind) or _MODERATED.search(s.quote) else 1.0)
-                     * (ENUMERATION_BONUS if names_several(question, s.quote) else 1.0))
+                     * ((1 + NAME_STEP * min(names_count(s.quote), MAX_ITEMS)) if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
     lines = []

@@ -70,8 +70,9 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
         # A passage naming several of the things asked for in one sentence answers the question whole.
         several = {i: max((names_count(s.quote) for s in candidates([passages[i]]) if names_several(question, s.quote)),
                           default=-1) for i in order}
-        # ... and one naming them ("myokines—Irisin, BDNF, IL-6, IL-15, and IGF-1") before one listing in words.
-        listing = sorted((i for i in order if several[i] >= 0), key=lambda i: (several[i] < 3, order.index(i)))
+        # ... the more of them by name the better ("myokines—Irisin, BDNF, IL-6, IL-15, and IGF-1"), before one listing
+        # in words.
+        listing = sorted((i for i in order if several[i] >= 0), key=lambda i: (-min(several[i], 5), order.index(i)))
         order = listing[:LIST_PLACES] + [i for i in order if i not in listing[:LIST_PLACES]]
     elif kind is QuestionType.studies:
         order = _studies_first(question, order, passages, k)

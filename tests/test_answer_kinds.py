@@ -951,3 +951,25 @@ def test_rerank_and_a_list_answer_prefer_the_passage_naming_more_of_the_things_a
     assert "p20" in [p.chunk_id for p in kept]
     first = extractive_answer(asked, kept).answer.splitlines()[0]
     assert "Irisin, BDNF, IL-6, IL-15, and IGF-1" in first
+
+
+def test_which_trials_in_a_named_condition_lists_only_studies_under_it_even_by_their_heading():
+    passages = _passages(
+        "Mavros et al. [45] reported in the SMART trial that progressive resistance training enhanced global cognition "
+        "in patients with MCI.",
+        "In a controlled trial, David et al. [25] compared progressive and non-progressive training over 24 months and "
+        "reported superior improvements in working memory with progressive training.",
+        "Parkinson's disease (PD) is a progressive neurodegenerative disorder; resistance training is safe in PD.",
+        sections=("4.2. Interventional Evidence", "3.4. Older Adults with Parkinson's Disease",
+                  "3.4. Older Adults with Parkinson's Disease"))
+    out = extractive_answer("Which trials of progressive training for cognition in people with Parkinson's?", passages)
+    assert "David et al." in out.answer and "Mavros" not in out.answer
+
+
+def test_a_comparison_side_after_or_may_run_to_six_words():
+    question = ("Does strength training help cognition more in older people with type 2 diabetes or in those with "
+                "chronic kidney disease?")
+    assert comparison_sides(question)[1] == "chronic kidney disease"
+    passages = _passages("Zhao et al. [43] ran a trial in 103 older adults with type 2 diabetes: strength training "
+                         "improved executive function.", "Strength training improves cognition in older people.")
+    assert "None of the passages concern chronic kidney disease." in extractive_answer(question, passages).answer

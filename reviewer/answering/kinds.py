@@ -81,8 +81,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     defined = acronyms_defined(passages)
-    # What the question asks about as the best passage's heading names it ("3.3. Older Adults with Dementia"): a study
-    # of another population (MCI, diabetes) answers another question.
+    # The question's subject as the best passage's heading names it ("3.3. ... with Dementia"): not an MCI trial.
     heading = set(content_stems(passages[0].section or "")) & set(topic) if passages else set()
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
@@ -95,7 +94,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             design = grade(segment, p.section, p.doc_type).design
             if not own or (design_said and not _of_design(segment, design, design_said)):
                 continue
-            held = text_stems(f"{lead_in} {segment}", question).union(
+            held = text_stems(f"{lead_in} {segment} {p.section or ''}", question).union(  # under "... Parkinson's"
                 *(defined[a.lower()] for a in ACRONYM.findall(segment) if a.lower() in defined))  # "RT"
             # "linked muscle mass or grip strength to ...": a study of either alternative is about the question.
             # ... as is one holding most of the question's topic in other words ("tests" and "performance"), unless
@@ -104,7 +103,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
                     alt and all(contains(t, held) for t in alt) for alt in alternatives) and (
                     named or _held(topic, held) < 0.5):
                 continue
-            if heading and not any(contains(t, held | text_stems(p.section or "", question)) for t in heading):
+            if any(must and not any(contains(t, held) for t in must) for must in (heading, named)):  # a name: the subject
                 continue
             way = direction(segment)
             if (want == "against" and way not in ("no_effect", "harm", "mixed")) or (

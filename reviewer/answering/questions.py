@@ -56,7 +56,7 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
           # "Do weight training and aerobic exercise differ in ...": two things asked to differ.
           re.compile(r"^\W*(?:do|does|did|how do|how does|in what ways? do)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+"
                      r"(?:differ|compare)\b", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3})", re.I))
+          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
                           r"interplay|crosstalk|communication|pathways?|axis)\s+between$", re.I)
@@ -94,7 +94,7 @@ _ASKS_AGAINST = re.compile(r"\bno (?:effect|benefit|improvement|difference|chang
 #: Stems of words that name a direction of effect, or the studies themselves (their design, what they did), rather
 #: than a topic: "which randomized trials tested ..." asks for trials of any topic word, not for "randomized".
 DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deteriorat|improv|benefi|posit|gain|enhanc"
-                             r"|help|null|effect|chang|differ|trial|stud|paper|experiment|review|cohort|meta|research"
+                             r"|help|null|effect|chang|differ|trial|rct|stud|paper|experiment|review|cohort|meta|research"
                              r"|investig|author|find|found|report|random|control|mask|blind|placebo|test|examin|assess"
                              r"|evalu|measur|compar|conduct|perform|publish|cross|section|longitud|prospect|retrospect"
                              r"|observ|epidemiolog|mendelian|systemat)")

@@ -973,3 +973,10 @@ def test_a_comparison_side_after_or_may_run_to_six_words():
     passages = _passages("Zhao et al. [43] ran a trial in 103 older adults with type 2 diabetes: strength training "
                          "improved executive function.", "Strength training improves cognition in older people.")
     assert "None of the passages concern chronic kidney disease." in extractive_answer(question, passages).answer
+
+
+def test_someone_and_keep_doing_phrase_a_question():
+    from reviewer.answering.extractive import _PHRASING
+
+    assert all(_PHRASING.search(w) for w in ("someone", "anybody", "keep", "starts", "tends"))
+    assert not any(_PHRASING.search(w) for w in ("yoga", "creatine", "sleep", "someday"))

@@ -88,7 +88,7 @@ def encode_and_reingest(r, corpus: Path, chunks: int, ingest_s: float, ingest_cp
 
 def bare_encode(r, corpus: Path, expected: int) -> tuple[float, float]:
     """Wall and CPU seconds of one bare `encode` call over exactly the texts ingest embedded."""
-    from reviewer.ingest.pipeline import embedding_text
+    from reviewer.ingest.storing import embedding_text
     from reviewer.ingest.prepare import chunk
     from reviewer.loading import load
 

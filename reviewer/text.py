@@ -327,3 +327,12 @@ def split_name(name: str) -> tuple[str, str]:
     while i > 1 and words[i - 1].lower() in PARTICLES:
         i -= 1
     return " ".join(words[i:]), " ".join(words[:i])
+
+
+@lru_cache(maxsize=1)
+def word_frequency():
+    """pyspellchecker's English word frequencies, shipped in the package (loaded once): `[word]` is a word's count,
+    `total_words` their sum."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1).word_frequency

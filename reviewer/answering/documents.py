@@ -44,7 +44,11 @@ def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
     return chosen, words_used
 
 
-_DEFINED = re.compile(r"((?:[A-Za-z][\w’'-]*[\s-]+){1,6})\(([A-Z][A-Za-z0-9-]{1,7})\)")
+#: An acronym as a paper defines and writes it ("RT", "IL-6", "MCP-1").
+_ACRONYM_FORM = r"[A-Z][A-Za-z0-9-]{1,7}"
+_ACRONYM_WORD = re.compile(rf"\b{_ACRONYM_FORM}\b")
+#: "resistance training (RT)": up to six words, then the acronym in parentheses.
+_DEFINED = re.compile(rf"((?:[A-Za-z][\w’'-]*[\s-]+){{1,6}})\(({_ACRONYM_FORM})\)")
 
 
 def acronyms_defined(passages: list[Passage]) -> dict[str, frozenset[str]]:
@@ -58,12 +62,18 @@ def spelled_out(passages: list[Passage]) -> dict[str, str]:
     """The words each acronym the passages use stands for, as written ("RT" → "resistance training"): defined in
     them ("resistance training (RT)"), or else (defined in the abstract, which was not retrieved) the run of words
     with its initials that the passages and their documents' titles write most often, at least twice."""
+    return dict(_spelled_in(tuple(p.text for p in passages), tuple(sorted({p.title for p in passages if p.title}))))
+
+
+@lru_cache(maxsize=64)
+def _spelled_in(texts: tuple[str, ...], titles: tuple[str, ...]) -> dict[str, str]:
+    """`spelled_out` of these passage texts and titles (answering asks it of the same passages several times)."""
     out: dict[str, str] = {}
-    for p in passages:
-        out.update(_spelled(p.text))
-    used = {a for p in passages for a in _BARE_ACRONYM.findall(p.text) if a not in out}
+    for text in texts:
+        out.update(_spelled(text))
+    used = {a for text in texts for a in _BARE_ACRONYM.findall(text) if a not in out}
     if used:
-        out.update(_initial_runs(used, [p.text for p in passages] + sorted({p.title for p in passages if p.title})))
+        out.update(_initial_runs(used, [*texts, *titles]))
     return out
 
 
@@ -100,8 +110,6 @@ def spell_acronyms(text: str, spelled: dict[str, str], question: str = "") -> st
     used = set(_ACRONYM_WORD.findall(question))
     return _ACRONYM_WORD.sub(lambda m: m.group(0) if m.group(0) in used else spelled.get(m.group(0), m.group(0)), text)
 
-
-_ACRONYM_WORD = re.compile(r"\b[A-Z][A-Za-z0-9-]{1,7}\b")
 
 
 @lru_cache(maxsize=4096)

@@ -153,7 +153,8 @@ def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring:
     sentences = candidates(passages)
     defined, spelled = acronyms_defined(passages), spelled_out(passages)
     for s in sentences:
-        s.spelled = spell_acronyms(s.quote, spelled, question)  # a sentence of "the multiscale review" says what that review says, without naming it;
+        s.spelled = spell_acronyms(s.quote, spelled, question)  # for the embedding model, which does not know "RT"
+        # a sentence of "the multiscale review" says what that review says, without naming it;
         s.implied = frozenset(where) if passages[s.index].doc_id in named else frozenset()
         for acronym in {a.lower() for a in ACRONYM.findall(s.quote)} & defined.keys():  # "RT" says "resistance training"
             s.implied |= defined[acronym]

@@ -295,9 +295,7 @@ def next_sentence(s: Sentence, sentences: list[Sentence], passages: Optional[lis
 
 def continues(first: Passage, then: Passage) -> bool:
     """Whether `then` is the chunk right after `first` in its document (chunk ids end ":<position>")."""
-    a, _, n = first.chunk_id.rpartition(":")
-    b, _, m = then.chunk_id.rpartition(":")
-    return a == b and n.isdigit() and m.isdigit() and int(m) == int(n) + 1
+    return _previous_chunk(then.chunk_id) == first.chunk_id
 
 
 def best_by_passage(sentences: list[Sentence]) -> dict[int, float]:

@@ -14,20 +14,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from reviewer.text import word_frequency
+
 #: An adjective or adverb at least this common (occurrences per million words) is phrasing.
 COMMON_PER_MILLION = 20.0
 
 
-@lru_cache(maxsize=1)
-def _frequencies():
-    from spellchecker import SpellChecker
-
-    return SpellChecker(language="en", distance=1).word_frequency
-
-
 def per_million(word: str) -> float:
     """How often English writes a word, per million words (0 for a word the dictionary lacks)."""
-    table = _frequencies()
+    table = word_frequency()
     return table[word.lower()] * 1e6 / (table.total_words or 1)
 
 

@@ -24,13 +24,10 @@ from pathlib import Path
 from typing import Iterable, Optional, Sequence, Union
 
 from reviewer.ingest.copies import Copies, without_vanished
-from reviewer.ingest.storing import Progress, StoreFailure, embedding_text, owner, store_documents
+from reviewer.ingest.storing import Progress, store_documents
 from reviewer.models import Document, DocumentInfo, IngestReport
 from reviewer.retrieval.lexical import LexicalIndex
 from reviewer.retrieval.store import Store
-
-__all__ = ["StoreFailure", "embedding_text", "ingest", "owner", "prune_missing", "remove", "sweep"]
-
 
 def _no_progress(stage: str, advance: int, total: Optional[int]) -> None:
     return None

@@ -21,9 +21,9 @@ _SUFFIXES = ("s", "es", "ed", "d", "ing", "ly", "al", "ally", "ity", "ation", "i
 @lru_cache(maxsize=1)
 def english_words() -> frozenset[str]:
     """Lowercase English words (loaded once)."""
-    from spellchecker import SpellChecker
+    from reviewer.text import word_frequency
 
-    return frozenset(SpellChecker(language="en", distance=1).word_frequency.dictionary)
+    return frozenset(word_frequency().dictionary)
 
 
 class Vocabulary:

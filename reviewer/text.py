@@ -164,6 +164,8 @@ _SAME_ISE = frozenset("""exercise premise otherwise precise promise concise advi
     surprise expertise supervise televise devise improvise franchise merchandise chastise disguise excise incise
     circumcise apprise despise demise raise praise noise poise arise wise likewise clockwise paradise treatise""".split())
 _PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
+#: The field's acronym for the design papers write out: "RCTs" are "randomized controlled trials".
+_RCT = re.compile(r"\bRCT(s?)\b")
 
 
 #: Comparatives and superlatives as their base word: "the largest trial" matches "large trials".
@@ -193,7 +195,7 @@ def spell_out(text: str) -> str:
     text = _DEGREES.sub(" degrees celsius", text)
     text = "".join(_GREEK.get(c, c) for c in text)
     text = _RANGE.sub(" to ", text)
-    text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", text))
+    text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", _RCT.sub(r"randomized controlled trial\1", text)))
     text = _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
     return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
 

@@ -980,3 +980,77 @@ def test_someone_and_keep_doing_phrase_a_question():
 
     assert all(_PHRASING.search(w) for w in ("someone", "anybody", "keep", "starts", "tends"))
     assert not any(_PHRASING.search(w) for w in ("yoga", "creatine", "sleep", "someday"))
+
+
+@pytest.mark.parametrize("question", [
+    "any RCTs of strength / RT programs in people who already have dementia? which ones",
+    "Are there any randomized trials of balance training in stroke?",
+])
+def test_any_rcts_asks_for_the_studies(question):
+    assert question_type(question) is QuestionType.studies
+
+
+def test_rcts_read_as_the_randomized_controlled_trials_passages_write_of():
+    from reviewer.text import spell_out
+
+    assert spell_out("any RCTs of RT?") == "any randomized controlled trials of RT?"
+    passages = _passages(
+        "The DAPA trial by Lamb et al. [24], which enrolled 494 individuals with dementia, showed that combined "
+        "aerobic and strength training led to a modest worsening in cognitive performance.",
+        "At the individual trial level, Liu et al. [23] conducted a single-blind randomized controlled trial in older "
+        "adults with dementia and reported that four weeks of strength training improved MMSE scores.",
+        sections=("3.3. Older Adults with Dementia",) * 2)
+    out = extractive_answer("any RCTs of strength training in people who already have dementia? which ones and did "
+                            "cognition go up or down", passages)
+    assert not out.insufficient_evidence
+    assert "Liu et al. (RCT, benefit)" in out.answer and "Lamb et al." in out.answer
+
+
+def test_that_news_piece_and_the_pnas_study_name_their_documents():
+    news = Passage(chunk_id="n0", doc_id="news", doc_type="news", title="Exercise stimulates brain function",
+                   text="A study published in the journal Proceedings of the National Academy of Sciences shows that "
+                        "nerves that stimulate muscles also send signals to the brain.")
+    review = Passage(chunk_id="r0", doc_id="review", doc_type="review", title="Exercise and the brain",
+                     text="Exercise improves cognition in older adults.")
+    assert naming("in that news piece, what does the coach say?", [news, review])[0] == {"news"}
+    assert naming("did the PNAS study show it in humans?", [news, review])[0] == {"news"}
+    assert naming("did the NIH study show it in humans?", [news, review])[0] == set()
+
+
+def test_a_yes_no_question_doubting_a_claim_leads_with_the_caveat():
+    passages = _passages("Several studies have already shown that regular exercise can improve cognitive function in "
+                         "adults. Our study did not prove how exercise can directly improve cognitive function, Kong "
+                         "cautioned.", "Muscle contractions release factors that improve brain function in mice.")
+    out = extractive_answer("Did the muscle study actually show that exercise improves cognitive function?", passages)
+    lines = out.answer.splitlines()
+    assert lines[0].startswith("Not shown:") and lines[1].startswith("Our study did not prove")
+    plain = extractive_answer("Did the muscle study show that exercise improves cognitive function?", passages)
+    assert not plain.answer.startswith("Not shown")
+
+
+def test_a_compound_of_a_passage_word_and_the_verb_of_studies_are_phrasing_not_a_missing_subject():
+    from reviewer.answering.wording import compound_held
+
+    assert compound_held("handgrip", {"grip"}) and compound_held("bodyweight", {"weight"})
+    assert not compound_held("creatine", {"tine", "atine"}) and not compound_held("handgrip", {"strength"})
+    passages = _passages(
+        "In a cross-sectional study, Jiang et al. [36] analyzed data from over 40,000 participants in the UK Biobank "
+        "and showed that greater grip strength was linked to better cognition in older adults.",
+        "Liao et al.'s [37] cross-sectional study of 245 elderly individuals showed that grip strength is associated "
+        "with working memory and cognition in older adults.")
+    out = extractive_answer("what cross-sectional studies tie handgrip strength to cognition in older adults?", passages)
+    assert not out.insufficient_evidence and "Jiang et al." in out.answer and "Liao et al." in out.answer
+    assert not extractive_answer("is handgrip linked to cognition?", passages).insufficient_evidence
+    assert extractive_answer("is creatine linked to cognition?", passages).insufficient_evidence
+
+
+def test_observational_studies_are_cohorts_and_cross_sectional_studies_not_trials():
+    passages = _passages(
+        "A cross-sectional study by Chen et al. [39] found that grip strength accounted for 20.1% of the link between "
+        "activity and cognition.",
+        "In a prospective cohort study, Liu et al. [42] tracked 9333 participants and found that grip strength "
+        "predicted slower cognitive decline.",
+        "Zhao et al. [43] conducted a randomized controlled trial of grip strength training in 103 older adults and "
+        "found improved cognition.")
+    out = extractive_answer("Which observational studies link grip strength to cognition? give the cohorts", passages)
+    assert "Chen et al." in out.answer and "Liu et al." in out.answer and "Zhao" not in out.answer

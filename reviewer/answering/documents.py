@@ -14,7 +14,7 @@ from reviewer.models import Passage
 from reviewer.text import STOPWORDS, content_stems
 
 #: "the multiscale neuroplasticity review", "the news article": up to three words before a document's kind.
-_NAMED = re.compile(r"\bthe\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint)\b", re.I)
+_NAMED = re.compile(r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint)\b", re.I)
 #: Words for the kind of a document, as its `doc_type` is recorded.
 _KINDS = {"review": "review", "article": "article", "paper": "article", "report": "news", "story": "news",
           "piece": "news", "preprint": "preprint"}
@@ -30,11 +30,14 @@ def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
     for match in _NAMED.finditer(question):  # each phrase on its own: "the muscle study in the news article"
         words = set(content_stems(match.group(1).replace("-", " ")))
         kind = _KINDS.get(match.group(2).lower())
+        # "the PNAS study": the document writing "Proceedings of the National Academy of Sciences" (counts twice)
+        initials = set(_BARE_ACRONYM.findall(match.group(1)))
         hits = {}
         for doc_id, p in docs.items():
             own = set(content_stems(f"{p.title or ''} {p.doc_type.value}".replace("-", " ")))
-            if words & own or kind == p.doc_type.value:
-                hits[doc_id] = len(words & own) + (kind == p.doc_type.value)
+            spelled = 2 * len(initials & _named_initials(tuple(q.text for q in passages if q.doc_id == doc_id)))
+            if words & own or kind == p.doc_type.value or spelled:
+                hits[doc_id] = len(words & own) + (kind == p.doc_type.value) + spelled
         top = max(hits.values(), default=0)
         named = {d for d, n in hits.items() if n == top}
         if named:
@@ -42,6 +45,17 @@ def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
         if named and len(named) < len(docs):
             chosen |= named
     return chosen, words_used
+
+
+#: A name of capitalised words, lower-case joining words allowed ("Proceedings of the National Academy of Sciences").
+_PROPER_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+(?:(?:of|the|and|for|on|in)\s+)*[A-Z][a-z]+)+")
+
+
+@lru_cache(maxsize=256)
+def _named_initials(texts: tuple[str, ...]) -> frozenset[str]:
+    """The initials of the names the texts write in capitalised words ("PNAS"), which a question may use instead."""
+    return frozenset("".join(w[0] for w in m.group(0).split() if w[0].isupper())
+                     for text in texts for m in _PROPER_NAME.finditer(text))
 
 
 #: An acronym as a paper defines and writes it ("RT", "IL-6", "MCP-1").

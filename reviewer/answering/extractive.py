@@ -30,8 +30,8 @@ from reviewer.answering.listing import INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
-from reviewer.answering.sentences import Sentence, answers, candidates, cite, next_sentence, pick, quoted, score
-from reviewer.answering.wording import is_phrasing
+from reviewer.answering.sentences import SEMANTIC_CLOSE, Sentence, answers, candidates, cite, next_sentence, pick, quoted, score
+from reviewer.answering.wording import compound_held, is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -45,7 +45,7 @@ PHRASING_WEIGHT = 0.3
 _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|given|chos(?:e|en)|choose|say|said|"
                        r"characteri[sz]es?|describes?|considers?|regards?|views?|"
                        r"(?:start|begin|began|begun|tend|seem|appear|continu|keep|kept)\w*|"  # "starts to show": a verb of a verb
-                       r"(?:some|any|every)(?:one|body))$")  # "how long does someone need to ..."
+                       r"(?:some|any|every)(?:one|body)|ones?)$")  # "how long does someone need to ...", "which ones"
 #: Above this share of missing question words, and with an embedder, the answering sentence must also be close
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
@@ -64,6 +64,12 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
+#: A yes/no question doubting a claim ("did the study actually show ...?") is answered by the passages' caveats.
+_DOUBTS = re.compile(r"\b(?:actually|really|truly|prove[dns]?|proof|conclusive(?:ly)?|definitive(?:ly)?)\b", re.I)
+_CAVEAT = re.compile(r"\b(?:did|does|do|could|can) ?not (?:prove|show|establish|observe|demonstrate|test|measure|draw)\b"
+                     r"|\b(?:impossible|inconclusive|cautioned|not (?:yet )?(?:proven|established|clear))\b", re.I)
+#: Score factor of a caveat ("Our study did not prove ...") for a question doubting a claim.
+CAVEAT_BONUS = 1.5
 #: A sentence giving the details of the one before it (its figures, an example, what was done instead).
 _DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably|Instead),")
 #: Score factor of a sentence from another document than the one the question names ("the news article").
@@ -118,7 +124,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
-    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single)
+    # ... unless it says the same in other words, and the question names nothing the library lacks ("sleep").
+    close = SEMANTIC_CLOSE if not any(scoring[t] >= weights.get(t, 0.0) for t in absent) else 2.0
+    focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single) or s.semantic >= close
                or (kind is QuestionType.listing and INSTANCES.search(s.quote))]  # 'factors like ...' answers
     if not any(answers(s, min_coverage) for s in focused) and not covered_side:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
@@ -142,9 +150,17 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
     scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered} | where} or weights
     lacking = missing(question, scoring, passages)
     used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
+    held = set().union(*(text_stems(p.text, question) for p in passages)) if lacking else set()
     return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0
-                                                     or is_phrasing(surface[t]))
+                                                     or is_phrasing(surface[t]) or compound_held(surface[t], held)
+                                                     or _after_studies(surface[t], question))
             else w for t, w in scoring.items()}
+
+
+def _after_studies(word: str, question: str) -> bool:
+    """Whether the question uses a word as the verb of studies ("which studies tie grip to ...", "trials link")."""
+    return re.search(rf"\b(?:studies|trials|papers|reviews|authors|researchers|data|findings|results|analyses|"
+                     rf"experiments)\s+{re.escape(word)}\b", question, re.I) is not None
 
 
 def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring: dict[str, float], embedder,
@@ -173,6 +189,9 @@ def _by_kind(sentences: list[Sentence], question: str, kind: QuestionType) -> No
     if kind in (QuestionType.yes_no, QuestionType.comparison):
         for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
             s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
+    if kind is QuestionType.yes_no and _DOUBTS.search(question):
+        for s in sentences:
+            s.score *= CAVEAT_BONUS if _CAVEAT.search(s.quote) else 1.0
 
 
 def off_topic(question: str, passages: list[Passage]) -> Optional[str]:
@@ -247,7 +266,9 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
         lines = [" ".join(_with_details(chosen, every))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
-            lines = kinds.direction_lead(chosen, passages, question) + lines
+            doubted = _DOUBTS.search(question) and _CAVEAT.search(chosen[0].quote)  # "did not prove": not shown
+            lines = (["Not shown: the first sentence below says what the evidence does not establish."] if doubted
+                     else kinds.direction_lead(chosen, passages, question)) + lines
         if ASKS_WHO.search(question) and not any(NAMES_WHO.search(s.quote) for s in chosen):
             # "Which researcher ...": the passages' best sentence naming a person or an institution says who.
             named = next((s for s in every if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote)

@@ -14,6 +14,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.change import asked_change, stated_change
+from reviewer.answering.designs import design_asked, design_wording, of_design
 from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
@@ -50,21 +51,6 @@ _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analys
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
                    r"children|women|men)\b|\bsample size\b|\benrol\w*", re.I)
 _FEWEST = re.compile(r"\b(?:smallest|fewest|least|lowest)\b", re.I)
-_DESIGN_ASKED = ((re.compile(r"\bRCTs?\b|\brandomi[sz]ed\b|\btrials?\b", re.I), re.compile(r"\btrials?\b|\brandomi[sz]|\bRCTs?\b", re.I)),
-                 (re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b", re.I),
-                  re.compile(r"\bcohorts?\b|\blongitudinal\b|\bprospective\b|\bfollowed\b", re.I)),
-                 (re.compile(r"\bmeta-analys\w+", re.I), re.compile(r"\bmeta-analy\w+", re.I)),
-                 (re.compile(r"\bcross-sectional\b", re.I), re.compile(r"\bcross-sectional\b", re.I)),
-                 # "which trials or reviews" (not "the review", which names a document)
-                 (re.compile(r"\breviews\b|\bsystematic reviews?\b", re.I), re.compile(r"\breview\w*|\bmeta-analy\w+", re.I)))
-#: Per entry of `_DESIGN_ASKED`: the designs that count, and whether a study with no graded design counts.
-_DESIGN_LABELS = ((frozenset({StudyDesign.rct, StudyDesign.controlled_trial}), True),
-                  (frozenset({StudyDesign.cohort}), False),
-                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review}), False),
-                  (frozenset({StudyDesign.cross_sectional}), False),
-                  (frozenset({StudyDesign.meta_analysis, StudyDesign.systematic_review, StudyDesign.review}), False))
-
-
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
     """One line per named study in the direction asked about: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'"""
     from reviewer.grading import direction, grade, split_studies
@@ -72,7 +58,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     want = asked_direction(question)
     # What the studies must be about ("Parkinson's disease"), beyond the direction asked for.
     about = {t for t in distinctive(question, passages, []) if not DIRECTION_WORDS.search(t)}
-    design_said = _design_asked(question)
+    design_said = design_asked(question)
     named = {stem(w.strip("'’s").lower()) for w in re.findall(r"\b[A-Z][\w'’-]*", question)[1:]} & about
     # A study of either alternative, without the words phrasing it ("weak grip": one of grip strength is about it).
     # "Which trials or reviews": alternatives of design ask for either kind of study, about the rest of the question.
@@ -81,8 +67,9 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
     topic = [t for t in dict.fromkeys(content_stems(spell_out(question)))
              if t not in generic_stems() and not DIRECTION_WORDS.search(t)]
     defined = acronyms_defined(passages)
-    # The question's subject as the best passage's heading names it ("3.3. ... with Dementia"): not an MCI trial.
-    heading = set(content_stems(passages[0].section or "")) & set(topic) if passages else set()
+    # The question's subject as the heading of most passages names it ("3.3. ... with Dementia"): not an MCI trial.
+    sections = [p.section or "" for p in passages]
+    heading = set(content_stems(max(sections, key=sections.count, default=""))) & set(topic)
     found: dict[str, tuple[float, str]] = {}
     for i, p in enumerate(passages):
         lead_in = ""  # the sentences before a study that say what it is about ("... a mediating role ...")
@@ -92,7 +79,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
                 continue
             own = [s for s in ranked if s.index == i and s.quote in normalize_space(strip_markers(segment))]
             design = grade(segment, p.section, p.doc_type).design
-            if not own or (design_said and not _of_design(segment, design, design_said)):
+            if not own or (design_said and not of_design(segment, design, design_said)):
                 continue
             held = text_stems(f"{lead_in} {segment} {p.section or ''}", question).union(  # under "... Parkinson's"
                 *(defined[a.lower()] for a in ACRONYM.findall(segment) if a.lower() in defined))  # "RT"
@@ -157,22 +144,6 @@ def _held(stems: list[str], held: frozenset[str]) -> float:
 def _topical(topic: list[str], text: str, question: str) -> float:
     """Share of a question's topic stems a text holds (1.0 for a question with none)."""
     return _held(topic, text_stems(text, question)) if topic else 1.0
-
-
-def _design_asked(question: str) -> Optional[tuple[re.Pattern, frozenset, bool]]:
-    """The design a "which cohort studies / trials" question asks for: (its wording, its labels, whether a study
-    of no graded design counts), or None (also when it asks for several: "which trials or reviews")."""
-    asked = [(said, designs, lenient) for (asks, said), (designs, lenient) in zip(_DESIGN_ASKED, _DESIGN_LABELS)
-             if asks.search(question)]
-    return asked[0] if len(asked) == 1 else None
-
-
-def _of_design(segment: str, design: StudyDesign, asked: tuple[re.Pattern, frozenset, bool]) -> bool:
-    """Whether a study is of the design asked for: so graded, or, ungraded, so worded (a trial may go unworded)."""
-    said, designs, lenient = asked
-    if design is not StudyDesign.unknown:
-        return design in designs
-    return lenient or bool(said.search(segment))
 
 
 def _unnamed_label(segment: str, name: str) -> str:
@@ -299,10 +270,8 @@ def extreme_sample(question: str, numeric: list[Sentence]) -> Optional[Sentence]
     from reviewer.grading import extract_facts
 
     pool = [s for s in numeric if s.has_number]  # the study asked for is named by its size and design, not by the question's words
-    for asked, said in _DESIGN_ASKED:
-        if asked.search(question):
-            pool = [s for s in pool if said.search(s.quote)]
-            break
+    said = design_wording(question)
+    pool = [s for s in pool if said.search(s.quote)] if said else pool
     sized = [(extract_facts(s.quote).sample_size, s) for s in pool]
     sized = [(n, s) for n, s in sized if n]
     if not sized:

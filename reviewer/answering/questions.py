@@ -34,9 +34,9 @@ ASKS_QUANTITY = re.compile(
     r"|temperature|concentration|age|rate|level|time ?frame|period|time ?scale)|how soon|at what (temperature|dose|age|concentration|rate)|"
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
-_STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|papers|experiments|meta-analyses|"
+_STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|papers|experiments|meta-analyses|"
                       r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b|"
-                      r"^\W*(?:are|were) there (?:any )?(?:[\w-]+\s+){0,2}?(?:studies|trials|experiments|cohorts)\b",
+                      r"^\W*(?:(?:are|were) there (?:any )?|any )(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b",
                       re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
 _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
@@ -74,7 +74,7 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "way ways main key need needs needed require requires required necessary great greater chance chances "
             "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
             "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
-            "big bigger biggest large larger largest").split()
+            "big bigger biggest large larger largest program programs programme programmes regimen regimens").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -97,7 +97,7 @@ DIRECTION_WORDS = re.compile(r"^(?:worsen|harm|negat|detriment|fail|declin|deter
                              r"|help|null|effect|chang|differ|trial|rct|stud|paper|experiment|review|cohort|meta|research"
                              r"|investig|author|find|found|report|random|control|mask|blind|placebo|test|examin|assess"
                              r"|evalu|measur|compar|conduct|perform|publish|cross|section|longitud|prospect|retrospect"
-                             r"|observ|epidemiolog|mendelian|systemat)")
+                             r"|observ|epidemiolog|mendelian|systemat|increas|decreas|rais|lower|better|wors|hurt|go$|up$|down$)")
 _ASKS_FOR = re.compile(r"\bimprov\w*|\bbenefi\w*|\bpositive\b|\bgains?\b|\benhanc\w*|\bhelp\w*", re.I)
 #: A clause asking whether ("..., and did cognition improve?"): the direction is asked of each study, not a filter.
 _ASKS_WHETHER = re.compile(r"(?:,|\band\b|\bor\b)\s*(?:did|does|do|was|were|is|are|has|have|had)\b|\b(?:whether|if)\b", re.I)

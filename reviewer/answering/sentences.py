@@ -48,6 +48,9 @@ SEMANTIC_FLOOR = 0.15
 #: normalised similarity at least `SEMANTIC_ANSWER` (cosine about 0.62 for MiniLM).
 RELAXED_COVERAGE = 0.3
 SEMANTIC_ANSWER = 0.55
+#: ... and one holding less of them when its meaning is closer still (the question in other words).
+LOOSE_COVERAGE = 0.2
+SEMANTIC_CLOSE = 0.65
 #: Sentences per question scored by embedding (the best by lexical score); the others keep their lexical score.
 SEMANTIC_POOL = 48
 _COUNT = re.compile(rf"\b{COUNT}\b", re.I)
@@ -273,7 +276,8 @@ def score(sentences: list[Sentence], question: str, weights: dict[str, float], n
 
 def answers(s: Sentence, min_coverage: float) -> bool:
     """Whether a sentence can answer the question: it holds enough of its words, or fewer but means the same."""
-    return s.coverage >= min_coverage or (s.coverage >= RELAXED_COVERAGE and s.semantic >= SEMANTIC_ANSWER)
+    return s.coverage >= min_coverage or (s.coverage >= RELAXED_COVERAGE and s.semantic >= SEMANTIC_ANSWER) or (
+        s.coverage >= LOOSE_COVERAGE and s.semantic >= SEMANTIC_CLOSE)
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:

@@ -49,3 +49,17 @@ def subject_words(text: str) -> str:
     """The text without the words that phrase it ("weak grip" → "grip"): what it is about."""
     return " ".join(w for w in text.split() if not is_phrasing(w.strip("?.,;:()")))
 
+
+
+def compound_held(word: str, held: set[str]) -> bool:
+    """Whether a word no passage writes joins an English word to one they do ("handgrip": "hand" + "grip";
+    "bodyweight": "body" + "weight"): the passages name the same thing in two words or in one.
+
+    Example:
+        >>> compound_held("handgrip", {"grip", "strength"}), compound_held("creatine", {"tine"})
+        (True, False)
+    """
+    from reviewer.text import stem
+
+    w = word.lower()
+    return any(per_million(w[:i]) >= COMMON_PER_MILLION and stem(w[i:]) in held for i in range(3, len(w) - 3))

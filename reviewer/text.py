@@ -166,6 +166,14 @@ _SAME_ISE = frozenset("""exercise premise otherwise precise promise concise advi
 _PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
 #: The field's acronym for the design papers write out: "RCTs" are "randomized controlled trials".
 _RCT = re.compile(r"\bRCT(s?)\b")
+#: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
+_PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
+                "lifting weights": "resistance training", "weight training": "resistance training",
+                "leg": "lower limb", "legs": "lower limbs", "thinking skills": "cognitive function",
+                "thinking": "cognitive", "memory problems": "cognitive impairment", "workout": "exercise",
+                "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
+                "routes": "pathways"}
+_PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 #: Comparatives and superlatives as their base word: "the largest trial" matches "large trials".
@@ -196,6 +204,7 @@ def spell_out(text: str) -> str:
     text = "".join(_GREEK.get(c, c) for c in text)
     text = _RANGE.sub(" to ", text)
     text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", _RCT.sub(r"randomized controlled trial\1", text)))
+    text = _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
     text = _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
     return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
 

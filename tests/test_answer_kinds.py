@@ -1054,3 +1054,43 @@ def test_observational_studies_are_cohorts_and_cross_sectional_studies_not_trial
         "found improved cognition.")
     out = extractive_answer("Which observational studies link grip strength to cognition? give the cohorts", passages)
     assert "Chen et al." in out.answer and "Liu et al." in out.answer and "Zhao" not in out.answer
+
+
+def test_which_molecules_leads_with_the_sentence_naming_several_even_in_other_words():
+    passages = _passages(
+        "Exercise triggers the release of molecules from muscles, a new study has found. The paper proposes the "
+        "muscle–brain axis as a pathway linking strength training to cognitive benefits.",
+        "Five myokines—Irisin, BDNF, IL-6, IL-15, and IGF-1—are proposed to carry the benefits of strength training "
+        "to the brain through muscle–brain signaling.",
+        "Ryan Glatt, CPT, NBC-HWC, a senior brain health coach, said the effects of exercise on the brain will take "
+        "time to understand.")
+    out = extractive_answer("Which muscle-derived molecules are proposed to carry the benefits of strength training "
+                            "to the brain?", passages)
+    assert out.answer.splitlines()[0].startswith("- Irisin, BDNF, IL-6, IL-15, IGF-1:")
+    assert "CPT" not in out.answer.split(":")[0]
+
+
+def test_everyday_words_read_as_the_papers_terms():
+    from reviewer.text import spell_out
+
+    assert spell_out("Does weightlifting help leg strength and thinking skills?") == (
+        "Does resistance training help low limb strength and cognitive function?")  # "lower" reads as "low"
+    assert spell_out("a legend of thinkers") == "a legend of thinkers"
+
+
+def test_the_askers_introduction_and_instructions_are_no_words_to_find():
+    from reviewer.answering.wording import interrogative, request_free
+
+    question = ("As a rehab physician I see both stroke survivors and Alzheimer's patients. Is the evidence for "
+                "strength training stronger after stroke or in dementia? I need author names.")
+    assert request_free(question) == "Is the evidence for strength training stronger after stroke or in dementia?"
+    assert interrogative("In the news story, the coach explains why. What routes does he list?") == (
+        "What routes does he list?")
+    assert question_type("In the news story, the coach explains why. Which mechanisms does he list?") is (
+        QuestionType.listing)
+    passages = _passages("Silva-Batista and colleagues [26] showed that 12 weeks of unstable resistance training "
+                         "improved global cognition in patients with Parkinson's disease.",
+                         "Resistance training is safe in older adults.")
+    out = extractive_answer("Which trials tested resistance training for cognition in Parkinson's? I need author "
+                            "names, how long the programs ran and the outcomes.", passages)
+    assert not out.insufficient_evidence and "Silva-Batista" in out.answer

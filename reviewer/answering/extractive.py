@@ -45,7 +45,7 @@ PHRASING_WEIGHT = 0.3
 _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|given|chos(?:e|en)|choose|say|said|"
                        r"characteri[sz]es?|describes?|considers?|regards?|views?|"
                        r"(?:start|begin|began|begun|tend|seem|appear|continu|keep|kept)\w*|"  # "starts to show": a verb of a verb
-                       r"(?:some|any|every)(?:one|body)|ones?)$")  # "how long does someone need to ...", "which ones"
+                       r"(?:some|any|every)(?:one|body)|ones?|like|unlike)$")  # "how long does someone need to ...", "which ones"
 #: Above this share of missing question words, and with an embedder, the answering sentence must also be close
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2

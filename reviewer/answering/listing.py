@@ -46,7 +46,10 @@ _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|
                         r"[a-z]+s?\b")
 #: Instances of something named after it ("factors like genetics and environment", "such as irisin or BDNF").
 INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
-_LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators)\b", re.I)
+_LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators|substances|"
+                           r"proteins|compounds|hormones|biomarkers|markers|messengers)\b", re.I)
+_CLASS_HEADS = frozenset(stem(w) for w in "molecules mediators substances proteins compounds hormones biomarkers markers "
+                                          "messengers".split())
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
 #: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
 _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
@@ -54,6 +57,13 @@ _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)
 _ACTS = re.compile(r"\b(?:bind\w*|activat\w*|inhibit\w*|suppress\w*|upregulat\w*|downregulat\w*|phosphorylat\w*|"
                    r"pathways?|signal(?:l)?ing|receptors?|cascades?)\b", re.I)
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
+#: A person's credentials ("Ryan Glatt, CPT, NBC-HWC, a senior coach"): letters after a name, not things named.
+_CREDENTIALS = re.compile(r"(\b[A-Z][a-z]+ [A-Z][a-z]+)(?:,\s*[A-Z]{2,}(?:-[A-Z]{2,})*)+(?=,\s+(?:a|an|the|who)\b)")
+
+
+def _names(sentence: str) -> list[str]:
+    """The names (acronyms) a sentence holds, in order, without a person's credentials."""
+    return _NAME.findall(_CREDENTIALS.sub(r"\1", sentence))
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
 _GENERIC_HEADING = re.compile(r"^(?:abstract|introduction|background|discussion|results?|conclusions?|summary|methods?|"
@@ -71,13 +81,14 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     if named:
         return _head_sentences(question, [s for s in ranked if s.index in named and not s.methods], ranked)
     lines, names = _named_items(question, passages, ranked, min_coverage)
-    if lines and not list_head(question):  # "what mechanisms ...": a sentence naming most of them comes first
+    if not list_head(question):  # "what mechanisms ...": a sentence naming most of them comes first
         whole = next((s for s in ranked if s.score >= ITEM_FLOOR * ranked[0].score and names_several(question, s.quote)
                       and not s.methods), None)
-        if whole is not None:
+        if whole is not None:  # ... or alone, when no sentence on the question names one ("which molecules")
             label = _series_label(whole.quote)
             quote = cite(whole.quote, whole.index + 1)
-            lines = [f"- {label}: {quote}"] + [line for line in lines if quote not in line]
+            lines = [f"- {label}: {quote}"] + [line for line in lines or [] if quote not in line]
+            names = names or [n.strip() for n in label.split(",")]
     head = list_head(question)
     holding = [s for s in ranked if head and not s.methods and all(contains(t, s.stems) for t in head)]
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
@@ -123,7 +134,7 @@ def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
             continue
         if any(s is t for t in items.values()):
             continue
-        names = [n for n in dict.fromkeys(_NAME.findall(s.quote))
+        names = [n for n in dict.fromkeys(_names(s.quote))
                  if n in defined and n.lower() not in topic and n.lower() not in {i.lower() for i in items}]
         if names:
             items[", ".join(names[:3])] = s
@@ -137,7 +148,9 @@ def list_head(question: str) -> frozenset[str]:
     event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
     match = _HEAD.search(question)
     stems = frozenset(content_stems(match.group("head"))) if match else frozenset()
-    return frozenset() if not stems or stems <= generic_stems() | _GENERIC_HEADS else stems
+    # "which muscle-derived molecules": a class of things the passages name one by one ("myokines—Irisin, BDNF, ...")
+    of_class = bool(match) and stem(match.group("head").split()[-1].lower()) in _CLASS_HEADS
+    return frozenset() if not stems or of_class or stems <= generic_stems() | _GENERIC_HEADS else stems
 
 
 def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentence]) -> list[str]:
@@ -205,7 +218,7 @@ def _series_label(sentence: str) -> str:
     or its names when they are not in one series."""
     series = _SERIES.search(_PARENTHESES.sub("", sentence))
     if not series:
-        return ", ".join(dict.fromkeys(_NAME.findall(sentence)))
+        return ", ".join(dict.fromkeys(_names(sentence)))
     # The series may begin with the words before the list ("through myokines, including Irisin, ..."): they go.
     text = re.split(r"\b(?:including|such as|like|e\.g\.,?)\s+", series.group(0), flags=re.I)[-1]
     return ", ".join(re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text))
@@ -213,7 +226,7 @@ def _series_label(sentence: str) -> str:
 
 def names_count(sentence: str) -> int:
     """How many different names (acronyms such as "BDNF", "IL-6") a sentence holds."""
-    return len(set(_NAME.findall(sentence)))
+    return len(set(_names(sentence)))
 
 
 def names_several(question: str, sentence: str) -> bool:

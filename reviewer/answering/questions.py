@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Optional
 
 from reviewer.answering.change import change_stems
+from reviewer.answering.wording import interrogative, request_free
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
 
@@ -127,10 +128,6 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
     return re.compile("|".join(f"(?:{u})" for u in found), re.I) if found else None
 
 
-#: Phrasing of multiple-choice questions, not their subject.
-_BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
-
-
 _GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
 
 
@@ -143,6 +140,7 @@ def generic_stems() -> frozenset[str]:
 
 def question_type(question: str) -> QuestionType:
     """The kind of answer a question asks for (first match: studies, comparison, quantity, listing, yes/no)."""
+    question = interrogative(question)
     if _STUDIES.search(question):
         return QuestionType.studies
     if comparison_sides(question):
@@ -319,7 +317,7 @@ def question_weights(question: str, passages: list[Passage]) -> tuple[dict[str, 
     named = entities(question)
     weights: dict[str, float] = {}
     surface: dict[str, str] = {}
-    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
+    for token in tokens(spell_out(request_free(question))):
         word = stem(token)
         if token in STOPWORDS or word in weights or (len(token) < 2 and not token.isdigit()):
             continue
@@ -375,7 +373,7 @@ def distinctive(question: str, passages: list[Passage], absent: list[str]) -> se
     """Question stems that some passage holds but most do not: what the question singles out."""
     passage_stems = [text_stems(p.text, question) for p in passages]
     out = set()
-    for token in tokens(spell_out(_BOILERPLATE.sub(" ", question))):
+    for token in tokens(spell_out(request_free(question))):
         word = stem(token)
         if token in STOPWORDS or word in absent or word in generic_stems() or (len(token) < 2 and not token.isdigit()):
             continue

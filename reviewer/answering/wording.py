@@ -12,6 +12,7 @@ works offline); word frequencies come from pyspellchecker's English dictionary, 
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from reviewer.text import word_frequency
@@ -63,3 +64,33 @@ def compound_held(word: str, held: set[str]) -> bool:
 
     w = word.lower()
     return any(per_million(w[:i]) >= COMMON_PER_MILLION and stem(w[i:]) in held for i in range(3, len(w) - 3))
+
+
+#: A sentence of a question that introduces the asker or says how to answer ("I'm drafting a grant aim.", "I need
+#: author names and outcomes.", "Yes or no, based on the trial."): it holds no words the answer must hold.
+_REQUEST = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give me|include|also give|tell me|yes or no|"
+                      r"I'm|I am|as an? |journalist here|I work|I see|I'm)\b", re.I)
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+#: Phrasing of multiple-choice questions, not their subject.
+_BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
+
+
+def request_free(question: str) -> str:
+    """The question without the sentences introducing the asker or saying how to answer (not a question themselves),
+    nor the phrasing of a multiple-choice question ("which of the following").
+
+    Example:
+        >>> request_free("Which trials tested it? I need author names and outcomes.")
+        'Which trials tested it?'
+    """
+    kept = [p for p in _SENTENCE_END.split(question.strip()) if not (_REQUEST.match(p) and not p.endswith("?"))]
+    return _BOILERPLATE.sub(" ", " ".join(kept) or question)
+
+
+def interrogative(question: str) -> str:
+    """The sentence that asks, when a statement comes first ("In the news story, the coach explains why ... . What
+    routes does he list?" → "What routes does he list?"); else the whole question."""
+    parts = _SENTENCE_END.split(question.strip())
+    if len(parts) > 1 and not parts[0].endswith("?"):
+        return next((p for p in parts if p.endswith("?")), question)
+    return question

@@ -200,6 +200,8 @@ class Reviewer:
             **filters: doc_ids, years, doc_types, mmr, designs, min_strength, as for `retrieve`.
         """
         from reviewer.answering import answer, rerank, rewrite_followup
+        from reviewer.answering.wording import request_free
+        from reviewer.text import papers_terms
 
         started = time.perf_counter()
         standalone = None
@@ -209,7 +211,9 @@ class Reviewer:
         k = k or self.settings.retrieval.k
         cfg = self.settings.answering
         t = time.perf_counter()
-        result = self._search(asked, max(k, cfg.rerank_candidates) if cfg.rerank else k, **filters)
+        # searched in the papers' terms, without the asker's introduction or instructions ("I need author names")
+        query = papers_terms(request_free(asked))
+        result = self._search(query, max(k, cfg.rerank_candidates) if cfg.rerank else k, **filters)
         retrieve_ms = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages

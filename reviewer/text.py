@@ -184,6 +184,13 @@ _DEGREE_WORDS.update({"bigger": "big", "biggest": "big"})
 _DEGREE_WORD = re.compile(r"\b(" + "|".join(_DEGREE_WORDS) + r")\b", re.IGNORECASE)
 
 
+def papers_terms(text: str) -> str:
+    """A text with everyday words and the design acronym written as papers write them, for searching and matching
+    ("weightlifting" → "resistance training", "leg" → "lower limb", "RCTs" → "randomized controlled trials")."""
+    text = _RCT.sub(r"randomized controlled trial\1", text)
+    return _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
+
+
 def _americanize(match: re.Match) -> str:
     stem_ = match.group(1)
     return match.group(0) if f"{stem_.lower()}se" in _SAME_ISE else f"{stem_}z{match.group(2)}"
@@ -203,8 +210,7 @@ def spell_out(text: str) -> str:
     text = _DEGREES.sub(" degrees celsius", text)
     text = "".join(_GREEK.get(c, c) for c in text)
     text = _RANGE.sub(" to ", text)
-    text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", _RCT.sub(r"randomized controlled trial\1", text)))
-    text = _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
+    text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", papers_terms(text)))
     text = _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
     return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
 

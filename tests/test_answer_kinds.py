@@ -1094,3 +1094,21 @@ def test_the_askers_introduction_and_instructions_are_no_words_to_find():
     out = extractive_answer("Which trials tested resistance training for cognition in Parkinson's? I need author "
                             "names, how long the programs ran and the outcomes.", passages)
     assert not out.insufficient_evidence and "Silva-Batista" in out.answer
+
+
+def test_what_limitations_reads_the_section_naming_them_and_its_numbered_list():
+    limits = ("Despite encouraging findings, several limitations constrain current understanding of training-induced "
+              "cognitive benefits. First, most mechanistic evidence relies on animal models. Second, substantial "
+              "heterogeneity in protocols precludes clear conclusions. Third, adverse events are inconsistently "
+              "reported. Key uncertainties remain.")
+    filler = [f"Irisin signalling in cohort {i} was limited to animal work on training and cognition." for i in range(8)]
+    passages = [Passage(chunk_id=f"p{i}", doc_id="review", text=t, section=f"5.{i}. Irisin")
+                for i, t in enumerate(filler)]
+    passages.append(Passage(chunk_id="lim", doc_id="review", text=limits,
+                            section="6.3. Limitations, Uncertainties, and Future Research Priorities"))
+    asked = "What are the main weaknesses in the current evidence on training and cognition?"
+    kept = rerank(asked, passages, 4, AnsweringSettings(semantic=False))
+    assert kept[0].chunk_id == "lim"
+    out = extractive_answer(asked, kept).answer
+    assert "First, most mechanistic evidence" in out and "Second, substantial heterogeneity" in out
+    assert "Third, adverse events" in out and "Key uncertainties" not in out

@@ -40,6 +40,8 @@ _PARENTHESES = re.compile(r"\s*\([^()]*\)")
 #: Wording that introduces what something depends on ("influenced by baseline status, disease and training").
 _MODERATED = re.compile(r"\b(?:influenced|determined|shaped|moderated|modulated|affected|predicted|driven|mediated)"
                         r" by\b|\bdepends? on\b|\bdepending on\b", re.I)
+#: A sentence numbering an item of a list in words ("Second, substantial heterogeneity ...").
+_ORDINAL = re.compile(r"^(?:First|Second|Third|Fourth|Fifth|Finally|Lastly)(?:ly)?,")
 #: A sentence that goes on about the thing the one before it named.
 _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|Furthermore|Likewise|It also|They also)\b"
                         r"|(?:It|They) (?!is|was|are|were|remains|remain|should|may|might|could|would|has been suggested)"
@@ -48,6 +50,8 @@ _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|
 INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
 _LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators|substances|"
                            r"proteins|compounds|hormones|biomarkers|markers|messengers)\b", re.I)
+#: Words ranking the things a list question asks for ("the main limitations"), which passages need not write.
+_QUALIFIERS = frozenset(stem(w) for w in "main key major important principal primary chief biggest".split())
 _CLASS_HEADS = frozenset(stem(w) for w in "molecules mediators substances proteins compounds hormones biomarkers markers "
                                           "messengers".split())
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
@@ -147,10 +151,10 @@ def list_head(question: str) -> frozenset[str]:
     """The stems of what a listing question asks for when it is specific ("What adverse events ..." → adverse,
     event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
     match = _HEAD.search(question)
-    stems = frozenset(content_stems(match.group("head"))) if match else frozenset()
+    stems = frozenset(content_stems(spell_out(match.group("head")))) if match else frozenset()
     # "which muscle-derived molecules": a class of things the passages name one by one ("myokines—Irisin, BDNF, ...")
     of_class = bool(match) and stem(match.group("head").split()[-1].lower()) in _CLASS_HEADS
-    return frozenset() if not stems or of_class or stems <= generic_stems() | _GENERIC_HEADS else stems
+    return frozenset() if not stems or of_class or stems <= generic_stems() | _GENERIC_HEADS else stems - _QUALIFIERS
 
 
 def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentence]) -> list[str]:
@@ -174,8 +178,12 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
         # It goes on listing ("... fatigue, soreness, and ...") on the question's subject, or says what else the same
         # thing does ("At the same time, it prevents ...").
         goes_on = after is not None and (bool(_ENUMERATES.search(after.quote) and asked & after.stems)
-                                         or bool(_CONTINUES.match(after.quote)))
+                                         or bool(_CONTINUES.match(after.quote) or _ORDINAL.match(after.quote)))
         tail = f" {cite(after.quote, after.index + 1)}" if goes_on and not any(after is c for c in chosen) else ""
+        while goes_on and _ORDINAL.match(after.quote):  # "First, ... Second, ... Third, ...": the list goes on
+            after = next_sentence(after, ranked)
+            goes_on = after is not None and bool(_ORDINAL.match(after.quote)) and after.quote not in tail
+            tail += f" {cite(after.quote, after.index + 1)}" if goes_on else ""
         lines.append(f"- {quoted(s)}{tail}")
     return lines
 

@@ -14,7 +14,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.kinds import asks_extreme_size, extreme_sample, states
-from reviewer.answering.listing import heading_item, names_count, names_several
+from reviewer.answering.listing import heading_item, list_head, names_count, names_several
 from reviewer.answering.questions import (ASKS_QUANTITY, comparison_sides, contains, question_type, question_weights,
                                           text_stems, unit_pattern)
 from reviewer.answering.semantic import cross_encoder_scores
@@ -66,7 +66,8 @@ def rerank(question: str, passages: list[Passage], k: int, settings: Optional[An
     order = sorted(combined, key=lambda i: (-combined[i], i))
     kind = question_type(question)
     if kind is QuestionType.listing:
-        order = _items_first(order, passages, k)
+        head = list_head(question)  # "what limitations": the passages under a heading naming them come first
+        order = _headed_first(head, order, passages) if head else _items_first(order, passages, k)
         # A passage naming several of the things asked for in one sentence answers the question whole.
         several = {i: max((names_count(s.quote) for s in candidates([passages[i]]) if names_several(question, s.quote)),
                           default=-1) for i in order}
@@ -154,6 +155,14 @@ def _continued(question: str, passages: list[Passage], relevance: dict[int, floa
         opening = candidates([passages[then]])[:1] if then is not None else []
         if opening and states(opening[0], units):
             relevance[then] = max(relevance.get(then, 0.0), r * CONTEXT_FACTOR)
+
+
+def _headed_first(head: frozenset[str], order: list[int], passages: list[Passage]) -> list[int]:
+    """The passages whose section heading names what a list question asks for ("6.3. Limitations, ..." for "what
+    limitations"), up to LIST_PLACES, ahead of the others."""
+    headed = [i for i in order if passages[i].section
+              and all(contains(t, frozenset(content_stems(spell_out(passages[i].section)))) for t in head)]
+    return headed[:LIST_PLACES] + [i for i in order if i not in headed[:LIST_PLACES]]
 
 
 def _items_first(order: list[int], passages: list[Passage], k: int) -> list[int]:

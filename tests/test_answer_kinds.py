@@ -978,8 +978,17 @@ def test_a_comparison_side_after_or_may_run_to_six_words():
 def test_someone_and_keep_doing_phrase_a_question():
     from reviewer.answering.extractive import _PHRASING
 
-    assert all(_PHRASING.search(w) for w in ("someone", "anybody", "keep", "starts", "tends"))
-    assert not any(_PHRASING.search(w) for w in ("yoga", "creatine", "sleep", "someday"))
+    assert all(_PHRASING.search(w) for w in ("someone", "anybody", "keep", "starts", "tends", "like", "ones",
+                                              "measurable", "detectable"))
+    assert not any(_PHRASING.search(w) for w in ("yoga", "creatine", "sleep", "someday", "table", "cable"))
+
+
+def test_a_word_after_have_to_or_the_studies_is_a_verb():
+    from reviewer.answering.extractive import _after_studies
+
+    assert _after_studies("run", "How long does a program have to run before effects show?")
+    assert _after_studies("tie", "Which studies tie grip strength to memory?")
+    assert not _after_studies("sleep", "Is strength training linked to sleep?")
 
 
 @pytest.mark.parametrize("question", [

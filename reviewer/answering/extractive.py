@@ -45,7 +45,8 @@ PHRASING_WEIGHT = 0.3
 _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|given|chos(?:e|en)|choose|say|said|"
                        r"characteri[sz]es?|describes?|considers?|regards?|views?|"
                        r"(?:start|begin|began|begun|tend|seem|appear|continu|keep|kept)\w*|"  # "starts to show": a verb of a verb
-                       r"(?:some|any|every)(?:one|body)|ones?|like|unlike)$")  # "how long does someone need to ...", "which ones"
+                       r"(?:some|any|every)(?:one|body)|ones?|like|unlike|"  # "how long does someone need to ...", "which ones"
+                       r"[a-z]{4,}[ai]ble)$")  # "measurable", "detectable"
 #: Above this share of missing question words, and with an embedder, the answering sentence must also be close
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
@@ -158,9 +159,10 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
 
 
 def _after_studies(word: str, question: str) -> bool:
-    """Whether the question uses a word as the verb of studies ("which studies tie grip to ...", "trials link")."""
+    """Whether the question uses a word as a verb: of studies ("which studies tie grip to ...", "trials link"), or
+    after "have to" ("how long does a program have to run")."""
     return re.search(rf"\b(?:studies|trials|papers|reviews|authors|researchers|data|findings|results|analyses|"
-                     rf"experiments)\s+{re.escape(word)}\b", question, re.I) is not None
+                     rf"experiments|(?:have|has|had|need|needs) to)\s+{re.escape(word)}\b", question, re.I) is not None
 
 
 def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring: dict[str, float], embedder,

@@ -1121,3 +1121,26 @@ def test_what_limitations_reads_the_section_naming_them_and_its_numbered_list():
     out = extractive_answer(asked, kept).answer
     assert "First, most mechanistic evidence" in out and "Second, substantial heterogeneity" in out
     assert "Third, adverse events" in out and "Key uncertainties" not in out
+
+
+def test_a_question_pointing_at_a_document_is_answered_from_it_with_the_list_that_follows():
+    news = Passage(chunk_id="n0", doc_id="news", doc_type="news", title="Exercise stimulates brain function",
+                   text='"Exercise is increasingly recognized as a supportive intervention for people with impaired '
+                        "cognitive function, including those with Alzheimer's disease. Physical activity can improve "
+                        'blood flow to the brain, reduce inflammation and stimulate the release of growth factors," '
+                        "Glatt said.")
+    review = Passage(chunk_id="r0", doc_id="review", doc_type="review", title="Resistance training and the brain",
+                     text="Resistance training improves executive function in older adults with cognitive impairment.")
+    library = lambda words: {w: 0 if w == "creatine" else 3 for w in words}  # noqa: E731 - the library's word counts
+    out = extractive_answer("In the news story, the brain health coach explains why working out can help people with "
+                            "memory problems like Alzheimer's. What physiological routes does he list?",
+                            [news, review], library=library)
+    assert "improve blood flow to the brain, reduce inflammation" in out.answer and "[1]" in out.answer
+    assert extractive_answer("In the news story, what does the coach say about creatine?", [news, review],
+                             library=library).insufficient_evidence  # what the library lacks is still refused
+
+
+def test_a_single_workout_and_regular_training_read_as_acute_and_chronic_exercise():
+    from reviewer.text import spell_out
+
+    assert spell_out("a single workout or regular training") == "a acute exercise or chronic training"

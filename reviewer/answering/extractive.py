@@ -26,7 +26,7 @@ from typing import Optional
 
 from reviewer.answering import kinds
 from reviewer.answering.documents import acronyms_defined, naming, spell_acronyms, spelled_out
-from reviewer.answering.listing import INSTANCES, listing
+from reviewer.answering.listing import ENUMERATES, INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
@@ -119,17 +119,21 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
     if kind is QuestionType.listing:  # "which databases ...": the kind of thing listed is the subject; the rest phrasing
         min_coverage *= LIST_COVERAGE
-    refusal = None if covered_side else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,
+    # A question pointing at a document ("in the news story, what does the coach list?") is answered from it, in
+    # whatever words it uses, unless it names something the library lacks.
+    subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
+    pointed = bool(named) and not subject_missing
+    refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,
                                                  gap=kind is not QuestionType.listing)
     if refusal:
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
     # A sentence holding only the words every passage shares with the question answers nothing it singles out.
     # ... unless it says the same in other words, and the question names nothing the library lacks ("sleep").
-    close = SEMANTIC_CLOSE if not any(scoring[t] >= weights.get(t, 0.0) for t in absent) else 2.0
+    close = SEMANTIC_CLOSE if not subject_missing else 2.0
     focused = [s for s in ranked if not single or any(contains(t, s.context) for t in single) or s.semantic >= close
                or (kind is QuestionType.listing and INSTANCES.search(s.quote))]  # 'factors like ...' answers
-    if not any(answers(s, min_coverage) for s in focused) and not covered_side:
+    if not any(answers(s, min_coverage) for s in focused) and not covered_side and not pointed:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     population = [w for w in uncovered if w.lower() not in side_words]  # a side absent is said in the side's line
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population)
@@ -266,7 +270,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
-        lines = [" ".join(_with_details(chosen, every))]
+        lines = [" ".join(_with_details(chosen, every, kind is QuestionType.listing))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
             doubted = _DOUBTS.search(question) and _CAVEAT.search(chosen[0].quote)  # "did not prove": not shown
             lines = (["Not shown: the first sentence below says what the evidence does not establish."] if doubted
@@ -279,14 +283,16 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     return lead + lines
 
 
-def _with_details(chosen: list[Sentence], every: list[Sentence]) -> list[str]:
+def _with_details(chosen: list[Sentence], every: list[Sentence], listing_asked: bool = False) -> list[str]:
     """The chosen sentences cited, each followed by the next sentence of its passage when that one gives its details
     ("Specifically, when the proportion of female participants was higher than 71%, ... g = 0.639")."""
     out: list[str] = []
     for s in chosen:
         out.append(quoted(s))
         following = next_sentence(s, every)
-        if (following is not None and _DETAILS.match(following.quote) and not any(following is c for c in chosen)
+        details = following is not None and (_DETAILS.match(following.quote) or (  # ... or, for a list, names them
+            listing_asked and ENUMERATES.search(following.quote)))
+        if (details and not any(following is c for c in chosen)
                 and following.quote not in " ".join(out)):
             out.append(cite(following.quote, following.index + 1))
     return out

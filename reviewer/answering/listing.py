@@ -31,7 +31,7 @@ _HEAD = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?P<head>(
 _GENERIC_HEADS = frozenset(stem(w) for w in ("mechanisms pathways factors things ways criteria phenomena domains processes "
                                              "aspects kinds types roles findings results changes outcomes signals").split())
 #: A sentence that names several things: a list of at least three, or one introduced as such.
-_ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|\b(?:such as|including|include|involve|e\.g\.)\b", re.I)
+ENUMERATES = re.compile(r"[^,;]+[,;][^,;]+[,;]|\b(?:such as|including|include|involve|e\.g\.)\b", re.I)
 #: A series of short things named in words ("baseline status, disease condition, and training"), statistics in
 #: parentheses left out first ("(17.80%, ES = 0.79)" lists nothing).
 _ITEM = r"(?:[\w'’/-]+ ){0,4}[\w'’/-]+"
@@ -163,7 +163,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     how = bool(_ASKS_HOW.search(question))
     kind = _FACTORS.search(question)  # "which factors": a sentence naming "factors like genetics and environment"
-    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if _ENUMERATES.search(s.quote)
+    holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if ENUMERATES.search(s.quote)
                                                         or INSTANCES.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if kind and (re.search(rf"\b{kind.group(0)}\b", s.quote, re.I)
@@ -177,7 +177,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
         after = next_sentence(s, ranked)
         # It goes on listing ("... fatigue, soreness, and ...") on the question's subject, or says what else the same
         # thing does ("At the same time, it prevents ...").
-        goes_on = after is not None and (bool(_ENUMERATES.search(after.quote) and asked & after.stems)
+        goes_on = after is not None and (bool(ENUMERATES.search(after.quote) and asked & after.stems)
                                          or bool(_CONTINUES.match(after.quote) or _ORDINAL.match(after.quote)))
         tail = f" {cite(after.quote, after.index + 1)}" if goes_on and not any(after is c for c in chosen) else ""
         while goes_on and _ORDINAL.match(after.quote):  # "First, ... Second, ... Third, ...": the list goes on

@@ -123,8 +123,8 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     # whatever words it uses, unless it names something the library lacks.
     subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
     pointed = bool(named) and not subject_missing
-    refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent, min_coverage,
-                                                 gap=kind is not QuestionType.listing)
+    refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent,
+                                                            min_coverage, gap=kind is not QuestionType.listing)
     if refusal:
         return _insufficient(question, passages, refusal)
     single = distinctive(question, passages, absent)
@@ -137,13 +137,15 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     population = [w for w in uncovered if w.lower() not in side_words]  # a side absent is said in the side's line
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population)
-    text = "\n".join(lines)
+    # flagged when the question's population is not in the documents
+    return _answered(question, "\n".join(lines), passages, flagged=bool(population))
+
+
+def _answered(question: str, text: str, passages: list[Passage], flagged: bool) -> Answer:
+    """The answer with the citations its text makes."""
     cited = sorted(n for n in find_citations(text) if 1 <= n <= len(passages))
-    out = Answer(question=question, answer=text, passages=list(passages),
-                 citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
-    if population:
-        out.insufficient_evidence = True  # the question's population is not in the documents
-    return out
+    return Answer(question=question, answer=text, passages=list(passages), insufficient_evidence=flagged,
+                  citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
 
 
 def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], uncovered: list[str],

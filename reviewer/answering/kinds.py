@@ -149,7 +149,8 @@ def _topical(topic: list[str], text: str, question: str) -> float:
 def _unnamed_label(segment: str, name: str) -> str:
     """A label for a study named only by its reference ("A cohort study involving 1978 older adults [41]")."""
     cut = segment.find(name.strip())
-    words = normalize_space(strip_markers(segment[:cut] if cut > 0 else segment)).split()
+    text = normalize_space(strip_markers(segment[:cut] if cut > 0 else segment))
+    words = re.sub(r"^(?:[A-Z]\w+(?: \w+)?),\s+", "", text).split()  # "Notably, a subsequent trial": no "Notably"
     return " ".join(words[:8]).rstrip(",;:") or "Unnamed study"
 
 

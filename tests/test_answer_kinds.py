@@ -1144,3 +1144,20 @@ def test_a_single_workout_and_regular_training_read_as_acute_and_chronic_exercis
     from reviewer.text import spell_out
 
     assert spell_out("a single workout or regular training") == "a acute exercise or chronic training"
+
+
+def test_a_comparison_with_one_side_uncovered_shows_the_other_by_a_study_too():
+    passages = _passages(
+        "Collectively, resistance training protocols with unstable surfaces are more likely to improve cognition in "
+        "Parkinson's disease.",
+        "Silva-Batista and colleagues showed that 12 weeks of unstable resistance training improved global cognition "
+        "in patients with Parkinson's disease.",
+        "Resistance training is safe for older adults.")
+    out = extractive_answer("For Parkinson's, is tai chi or unstable resistance training better for cognition?",
+                            passages).answer
+    assert "None of the passages concern tai chi." in out
+    assert "Collectively, resistance training protocols" in out and "Silva-Batista and colleagues showed" in out
+    both = extractive_answer("For Parkinson's, is walking or unstable resistance training better for cognition?",
+                             _passages(*(p.text for p in passages[:2]),
+                                       "Walking improved cognition in Parkinson's disease.")).answer
+    assert "Silva-Batista" not in both or "Collectively" not in both  # both sides covered: one statement a side

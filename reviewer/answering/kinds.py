@@ -31,6 +31,10 @@ TOPIC_WEIGHT = 0.5
 BOTH_SIDES = 0.5
 #: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
 SUBJECT_WEIGHT = 0.5
+#: With one side uncovered, a sentence reporting a study of the other is quoted too when it scores this share of
+#: that side's best statement.
+STUDY_SHARE = 0.5
+_A_STUDY = re.compile(r"\bet al\.|\bcolleagues\b|\b(?:trial|study)\b.{0,60}\b(?:showed|found|reported|demonstrated)\b")
 #: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
 DIRECT_SHARE = 0.6
 _CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
@@ -189,6 +193,12 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
             continue
         seen.add((best.index, best.start))
         lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
+        alone = not any(all(contains(t, s.stems) for t in other) for s in ranked)  # the other side is not covered
+        study = next((s for s in hits if alone and _A_STUDY.search(s.quote) and (s.index, s.start) not in seen
+                      and s.score >= STUDY_SHARE * best.score), None)
+        if study is not None:  # ... so the side covered is shown by a study too ("Silva-Batista and colleagues ...")
+            seen.add((study.index, study.start))
+            lines.append(f"- {side}: {cite(study.quote, study.index + 1)}")
     return lines if any(line.startswith("- ") for line in lines) else None
 
 

@@ -174,7 +174,8 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
                 "routes": "pathways", "single workout": "acute exercise", "single exercise session": "acute exercise",
                 "single session": "acute exercise", "single bout": "acute bout", "regular training": "chronic training",
-                "regular exercise": "chronic exercise"}
+                "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
+                "neural plasticity": "neuroplasticity"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

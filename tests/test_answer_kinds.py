@@ -1161,3 +1161,31 @@ def test_a_comparison_with_one_side_uncovered_shows_the_other_by_a_study_too():
                              _passages(*(p.text for p in passages[:2]),
                                        "Walking improved cognition in Parkinson's disease.")).answer
     assert "Silva-Batista" not in both or "Collectively" not in both  # both sides covered: one statement a side
+
+
+def test_an_introduction_before_the_question_is_dropped():
+    from reviewer.answering.wording import interrogative, request_free
+
+    assert request_free("Neuroscientist here, skimming the review. Which pathways does it name?") == (
+        "Which pathways does it name?")
+    assert request_free("Before I cite it in my thesis: is the paper a meta-analysis?") == "is the paper a meta-analysis?"
+    assert request_free("I'm a physiotherapist and my patients differ. Which factors matter?") == "Which factors matter?"
+    assert question_type("Before I cite it in my thesis: is the paper a meta-analysis?") is QuestionType.yes_no
+    assert interrogative("Writing a feature on lifting. Do the payoffs differ?") == "Do the payoffs differ?"
+
+
+def test_a_quantity_of_a_study_named_in_one_sentence_is_read_in_what_they_found_next():
+    passages = _passages("Eckardt et al. compared unstable versus stable training in older adults aged 65–79 years. "
+                         "They found that 10 weeks of unstable free-weight training improved processing speed by 19% "
+                         "(d = 0.73).", "Training improves cognition in older adults.")
+    out = extractive_answer("In the study of unstable free weights in adults aged 65 to 79, how long was the program "
+                            "and by how much did processing speed improve?", passages).answer
+    assert "Eckardt et al. compared" in out and "They found that 10 weeks" in out
+
+
+def test_a_long_question_asks_a_sentence_for_a_share_of_its_first_words_only():
+    from reviewer.answering.extractive import LONG_QUESTION, coverage_asked
+
+    assert coverage_asked(0.5, QuestionType.general, LONG_QUESTION) == 0.5
+    assert coverage_asked(0.5, QuestionType.general, 2 * LONG_QUESTION) == 0.25
+    assert coverage_asked(0.5, QuestionType.listing, 4) == pytest.approx(0.35)

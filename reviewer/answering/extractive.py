@@ -51,6 +51,8 @@ _PHRASING = re.compile(r"^(?:[a-z]{3,}(?:ed|ly)|thought|think|seen|shown|known|g
 #: in meaning (normalised similarity `GAP_SEMANTIC`): unanswerable questions on the corpus peak near 0.54.
 GAP_SHARE = 0.2
 GAP_SEMANTIC = 0.58
+#: Content words of a question beyond which the coverage asked of a sentence shrinks in proportion.
+LONG_QUESTION = 10
 #: Share of `MIN_COVERAGE` a sentence needs to answer a list question, and no closeness in meaning is asked of it
 #: when words are missing: the kind of thing listed ("databases", "factors") is its subject, the rest is often
 #: phrasing ("walk through", "time window").
@@ -117,8 +119,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
     covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
-    if kind is QuestionType.listing:  # "which databases ...": the kind of thing listed is the subject; the rest phrasing
-        min_coverage *= LIST_COVERAGE
+    min_coverage = coverage_asked(min_coverage, kind, len(weights))
     # A question pointing at a document ("in the news story, what does the coach list?") is answered from it, in
     # whatever words it uses, unless it names something the library lacks.
     subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
@@ -146,6 +147,21 @@ def _answered(question: str, text: str, passages: list[Passage], flagged: bool) 
     cited = sorted(n for n in find_citations(text) if 1 <= n <= len(passages))
     return Answer(question=question, answer=text, passages=list(passages), insufficient_evidence=flagged,
                   citations=[Citation(**passages[n - 1].model_dump(), n=n) for n in cited])
+
+
+def coverage_asked(min_coverage: float, kind: QuestionType, words: int) -> float:
+    """The share of a question's words a sentence must hold to answer it.
+
+    For "which databases ...", the kind of thing listed is the subject and the rest often phrasing; and no sentence
+    holds half of a long question's words (context, asides): a share of its first `LONG_QUESTION` words is asked.
+
+    Example:
+        >>> coverage_asked(0.5, QuestionType.general, 20), coverage_asked(0.5, QuestionType.general, 8)
+        (0.25, 0.5)
+    """
+    if kind is QuestionType.listing:
+        min_coverage *= LIST_COVERAGE
+    return min_coverage * min(1.0, LONG_QUESTION / max(words, 1))
 
 
 def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], uncovered: list[str],

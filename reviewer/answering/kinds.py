@@ -31,6 +31,8 @@ TOPIC_WEIGHT = 0.5
 BOTH_SIDES = 0.5
 #: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
 SUBJECT_WEIGHT = 0.5
+#: A sentence going on about the study the one before it named.
+_THEY = re.compile(r"^(?:They|The authors|These authors|The researchers|The investigators)\b")
 #: With one side uncovered, a sentence reporting a study of the other is quoted too when it scores this share of
 #: that side's best statement.
 STUDY_SHARE = 0.5
@@ -236,6 +238,10 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     if asks_extreme_size(question):
         top = extreme_sample(question, every) or top
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
+    # "Eckardt et al. compared ...": what they found, and its figures, follows ("They found that 10 weeks ...").
+    after = next_sentence(top, every, passages)
+    if after is not None and _THEY.match(after.quote) and after.has_number and not any(after is c for c in chosen):
+        chosen.insert(chosen.index(top) + 1, after)
     return [" ".join(quoted(s) for s in chosen)]
 
 

@@ -67,9 +67,13 @@ def compound_held(word: str, held: set[str]) -> bool:
 
 
 #: A sentence of a question that introduces the asker or says how to answer ("I'm drafting a grant aim.", "I need
-#: author names and outcomes.", "Yes or no, based on the trial."): it holds no words the answer must hold.
+#: author names and outcomes.", "Yes or no, based on the trial.", "Writing a feature on ..."): it holds no words the
+#: answer must hold. So does a statement in the first person ("my patients respond differently").
 _REQUEST = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give me|include|also give|tell me|yes or no|"
-                      r"I'm|I am|as an? |journalist here|I work|I see|I'm)\b", re.I)
+                      r"as an? |[A-Z][a-z]+ing\b)|\b(?:I|I'm|I've|my|me|we|our)\b", re.I)
+#: An opening that introduces the asker before the question: "Neuroscientist here, ...", "Before I cite it in my
+#: thesis: ...", "Journalist here - ...".
+_INTRO = re.compile(r"^\W*(?:[\w-]+ here\s*[,:;-]+|[^:?]*\b(?:I|I'm|my|me|we|our)\b[^:?]*:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: Phrasing of multiple-choice questions, not their subject.
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
@@ -80,17 +84,18 @@ def request_free(question: str) -> str:
     nor the phrasing of a multiple-choice question ("which of the following").
 
     Example:
-        >>> request_free("Which trials tested it? I need author names and outcomes.")
+        >>> request_free("Neuroscientist here. Which trials tested it? I need author names and outcomes.")
         'Which trials tested it?'
     """
-    kept = [p for p in _SENTENCE_END.split(question.strip()) if not (_REQUEST.match(p) and not p.endswith("?"))]
+    parts = _SENTENCE_END.split(_INTRO.sub("", question.strip()))
+    kept = [p for p in parts if p.endswith("?") or not (_REQUEST.search(p) or _INTRO.match(p))]
     return _BOILERPLATE.sub(" ", " ".join(kept) or question)
 
 
 def interrogative(question: str) -> str:
-    """The sentence that asks, when a statement comes first ("In the news story, the coach explains why ... . What
-    routes does he list?" → "What routes does he list?"); else the whole question."""
-    parts = _SENTENCE_END.split(question.strip())
+    """The sentence that asks, when a statement or an introduction comes first ("In the news story, the coach
+    explains why ... . What routes does he list?" → "What routes does he list?"); else the whole question."""
+    parts = _SENTENCE_END.split(_INTRO.sub("", question.strip()))
     if len(parts) > 1 and not parts[0].endswith("?"):
         return next((p for p in parts if p.endswith("?")), question)
-    return question
+    return parts[0] if len(parts) == 1 else question

@@ -1189,3 +1189,24 @@ def test_a_long_question_asks_a_sentence_for_a_share_of_its_first_words_only():
     assert coverage_asked(0.5, QuestionType.general, LONG_QUESTION) == 0.5
     assert coverage_asked(0.5, QuestionType.general, 2 * LONG_QUESTION) == 0.25
     assert coverage_asked(0.5, QuestionType.listing, 4) == pytest.approx(0.35)
+
+
+def test_a_statement_the_question_refers_back_to_keeps_what_it_is_about():
+    from reviewer.answering.wording import request_free
+
+    question = ("I'm writing a grant on strength training for people with dementia. Which trials are cited for that "
+                "population? I need author names.")
+    assert request_free(question) == ("strength training for people with dementia. Which trials are cited for that "
+                                      "population?")
+
+
+def test_a_which_trials_question_in_many_words_lists_the_trials_the_passages_name():
+    passages = _passages(
+        "The DAPA trial by Lamb et al. [24], which enrolled 494 individuals with mild to moderate dementia, showed a "
+        "modest worsening in cognitive performance.",
+        "Currently, over 57 million people worldwide are living with dementia.")
+    library = lambda words: {w: 3 for w in words}  # noqa: E731 - the library writes the question's other words
+    out = extractive_answer("I'm writing a grant on strength training for people already diagnosed with dementia. "
+                            "Which individual trials are cited in the docs for that population, roughly how big were "
+                            "they, and did they come out positive or negative?", passages, library=library)
+    assert out.answer.startswith("- Lamb et al.") and "n = 494" in out.answer

@@ -124,6 +124,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     # whatever words it uses, unless it names something the library lacks.
     subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
     pointed = bool(named) and not subject_missing
+    # ... and so is a "which trials" question whose studies the passages name, however it is worded.
+    pointed = pointed or (kind is QuestionType.studies and not subject_missing
+                          and bool(kinds.studies(question, passages, ranked)))
     refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent,
                                                             min_coverage, gap=kind is not QuestionType.listing)
     if refusal:

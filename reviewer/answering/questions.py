@@ -75,7 +75,7 @@ _GENERIC = ("effect effects affect affects impact role associated association re
             "way ways main key need needs needed require requires required necessary great greater chance chances "
             "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
             "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
-            "big bigger biggest large larger largest program programs programme programmes regimen regimens").split()
+            "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)

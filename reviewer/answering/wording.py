@@ -75,6 +75,14 @@ _REQUEST = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give m
 #: thesis: ...", "Journalist here - ...".
 _INTRO = re.compile(r"^\W*(?:[\w-]+ here\s*[,:;-]+|[^:?]*\b(?:I|I'm|my|me|we|our)\b[^:?]*:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+#: A question pointing back at what the asker said before it ("for that population").
+_REFERS_BACK = re.compile(r"\b(?:that|this|these|those|such) (?:population|group|people|patients|condition|disease|"
+                          r"topic|area|intervention|program|approach)\b", re.I)
+#: The asker's words before what a statement is about ("I'm writing a grant on ...").
+_ABOUT = re.compile(r"^\W*(?:I|I'm|I am|we|we're|we are)\b.*?\b(?:on|about|regarding|into)\s+", re.I)
+#: An instruction on how to answer ("I need author names"), which never says what the question is about.
+_INSTRUCTION = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give me|include|also give|tell me|"
+                          r"yes or no)\b", re.I)
 #: Phrasing of multiple-choice questions, not their subject.
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
@@ -88,7 +96,10 @@ def request_free(question: str) -> str:
         'Which trials tested it?'
     """
     parts = _SENTENCE_END.split(_INTRO.sub("", question.strip()))
-    kept = [p for p in parts if p.endswith("?") or not (_REQUEST.search(p) or _INTRO.match(p))]
+    # "... for that population": the asker's statement says which, and stays
+    refers = _REFERS_BACK.search(" ".join(p for p in parts if p.endswith("?")))
+    kept = [p if p.endswith("?") or not refers else _ABOUT.sub("", p) for p in parts  # "I'm writing a grant on X": X
+            if p.endswith("?") or not (_REQUEST.search(p) or _INTRO.match(p)) or (refers and not _INSTRUCTION.match(p))]
     return _BOILERPLATE.sub(" ", " ".join(kept) or question)
 
 

@@ -62,6 +62,8 @@ RELATIVE_SCORE = 0.75
 #: Sentences quoted in a general extractive answer.
 MAX_SENTENCES = 3
 
+#: A question asking, in any of its clauses, for things to be listed ("..., what routes does he list?").
+_LIST_ASKED = re.compile(r"\b(?:what|which) (?:\w+ )?(?:routes|pathways|mechanisms|ways|factors)\b|\blist\b", re.I)
 #: Score factor of a concluding sentence ("Collectively, ...") for yes/no and comparison questions.
 CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
@@ -291,7 +293,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
-        lines = [" ".join(_with_details(chosen, every, kind is QuestionType.listing))]
+        lines = [" ".join(_with_details(chosen, every, kind is QuestionType.listing or bool(_LIST_ASKED.search(question))))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
             doubted = _DOUBTS.search(question) and _CAVEAT.search(chosen[0].quote)  # "did not prove": not shown
             lines = (["Not shown: the first sentence below says what the evidence does not establish."] if doubted

@@ -73,7 +73,7 @@ _REQUEST = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give m
                       r"as an? |[A-Z][a-z]+ing\b)|\b(?:I|I'm|I've|my|me|we|our)\b", re.I)
 #: An opening that introduces the asker before the question: "Neuroscientist here, ...", "Before I cite it in my
 #: thesis: ...", "Journalist here - ...".
-_INTRO = re.compile(r"^\W*(?:[\w-]+ here\s*[,:;-]+|[^:?]*\b(?:I|I'm|my|me|we|our)\b[^:?]*:)\s*", re.I)
+_INTRO = re.compile(r"^\W*(?:[\w-]+ here\s*[,:;.\u2013\u2014-]+|[^:?]*\b(?:I|I'm|my|me|we|our)\b[^:?]*:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: A question pointing back at what the asker said before it ("for that population").
 _REFERS_BACK = re.compile(r"\b(?:that|this|these|those|such) (?:population|group|people|patients|condition|disease|"

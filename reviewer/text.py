@@ -172,8 +172,9 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "leg": "lower limb", "legs": "lower limbs", "thinking skills": "cognitive function",
                 "thinking": "cognitive", "memory problems": "cognitive impairment", "workout": "exercise",
                 "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
-                "routes": "pathways", "single workout": "acute exercise", "one workout": "acute exercise", "single exercise session": "acute exercise",
-                "single session": "acute exercise", "single bout": "acute bout", "regular training": "chronic training",
+                "routes": "pathways", "single workout": "acute exercise", "one workout": "acute exercise",
+                "single exercise session": "acute exercise", "single session": "acute exercise",
+                "single bout": "acute bout", "regular training": "chronic training",
                 "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
                 "neural plasticity": "neuroplasticity"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)

@@ -125,7 +125,6 @@ def spell_acronyms(text: str, spelled: dict[str, str], question: str = "") -> st
     return _ACRONYM_WORD.sub(lambda m: m.group(0) if m.group(0) in used else spelled.get(m.group(0), m.group(0)), text)
 
 
-
 @lru_cache(maxsize=4096)
 def _spelled(text: str) -> dict[str, str]:
     out = {}
@@ -135,4 +134,3 @@ def _spelled(text: str) -> dict[str, str]:
         if len(words) == len(letters) and "".join(w[0].lower() for w in words) == letters:
             out[match.group(2)] = " ".join(words)
     return out
-

@@ -30,7 +30,8 @@ from reviewer.answering.listing import ENUMERATES, INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
                                           text_stems)
-from reviewer.answering.sentences import SEMANTIC_CLOSE, Sentence, answers, candidates, cite, next_sentence, pick, quoted, score
+from reviewer.answering.sentences import (SEMANTIC_CLOSE, Sentence, answers, candidates, cite, next_sentence, pick,
+                                          quoted, score)
 from reviewer.answering.wording import compound_held, is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
@@ -69,10 +70,6 @@ CONCLUSION_BONUS = 1.15
 _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In summary|In conclusion|In sum|Thus|"
                          r"These (?:findings|results|data) (?:suggest|indicate|show))\b")
 
-#: A yes/no question doubting a claim ("did the study actually show ...?") is answered by the passages' caveats.
-_DOUBTS = re.compile(r"\b(?:actually|really|truly|prove[dns]?|proof|conclusive(?:ly)?|definitive(?:ly)?)\b", re.I)
-_CAVEAT = re.compile(r"\b(?:did|does|do|could|can) ?not (?:prove|show|establish|observe|demonstrate|test|measure|draw)\b"
-                     r"|\b(?:impossible|inconclusive|cautioned|not (?:yet )?(?:proven|established|clear))\b", re.I)
 #: Score factor of a caveat ("Our study did not prove ...") for a question doubting a claim.
 CAVEAT_BONUS = 1.5
 #: A sentence giving the details of the one before it (its figures, an example, what was done instead).
@@ -127,8 +124,8 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
     pointed = bool(named) and not subject_missing
     # ... and so is a "which trials" question whose studies the passages name, however it is worded.
-    pointed = pointed or (kind is QuestionType.studies and not subject_missing
-                          and bool(kinds.studies(question, passages, ranked)))
+    listed = kinds.studies(question, passages, ranked) if kind is QuestionType.studies else None
+    pointed = pointed or (bool(listed) and not subject_missing)
     refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent,
                                                             min_coverage, gap=kind is not QuestionType.listing)
     if refusal:
@@ -142,7 +139,7 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     if not any(answers(s, min_coverage) for s in focused) and not covered_side and not pointed:
         return _insufficient(question, passages, _why_not(question, scoring, surface, passages))
     population = [w for w in uncovered if w.lower() not in side_words]  # a side absent is said in the side's line
-    lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population)
+    lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population, listed)
     # flagged when the question's population is not in the documents
     return _answered(question, "\n".join(lines), passages, flagged=bool(population))
 
@@ -218,9 +215,9 @@ def _by_kind(sentences: list[Sentence], question: str, kind: QuestionType) -> No
     if kind in (QuestionType.yes_no, QuestionType.comparison):
         for s in sentences:  # a question about the state of the evidence is answered by the passages' conclusions
             s.score *= CONCLUSION_BONUS if _CONCLUSION.match(s.quote) else 1.0
-    if kind is QuestionType.yes_no and _DOUBTS.search(question):
+    if kind is QuestionType.yes_no and kinds.DOUBTS.search(question):
         for s in sentences:
-            s.score *= CAVEAT_BONUS if _CAVEAT.search(s.quote) else 1.0
+            s.score *= CAVEAT_BONUS if kinds.CAVEAT.search(s.quote) else 1.0
 
 
 def off_topic(question: str, passages: list[Passage]) -> Optional[str]:
@@ -274,16 +271,18 @@ def _share(stems: list[str], weights: dict[str, float]) -> float:
 
 
 def _compose(kind: QuestionType, question: str, passages: list[Passage], every: list[Sentence], ranked: list[Sentence],
-             min_coverage: float, max_sentences: int, population: list[str]) -> list[str]:
+             min_coverage: float, max_sentences: int, population: list[str],
+             listed: Optional[list[str]] = None) -> list[str]:
     """The answer's lines for the question's type (falling back to the best of the `ranked` sentences).
 
     `every` holds all candidate sentences best first; `ranked` only those holding a word the question singles out;
-    `population`: what the question asks about that no passage concerns ("children"), said first.
+    `population`: what the question asks about that no passage concerns ("children"), said first; `listed`: the
+    lines of a which-studies question (`kinds.studies` of `every`), already worked out.
     """
     lead = _uncovered_lead(population, ranked, passages) if population else []
     lines: Optional[list[str]] = None
     if kind is QuestionType.studies:
-        lines = kinds.studies(question, passages, every)
+        lines = listed
     elif kind is QuestionType.comparison:
         lines = kinds.comparison(question, passages, every)
     elif kind is QuestionType.quantity:
@@ -293,11 +292,10 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
         chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
-        lines = [" ".join(_with_details(chosen, every, kind is QuestionType.listing or bool(_LIST_ASKED.search(question))))]
+        listing_asked = kind is QuestionType.listing or bool(_LIST_ASKED.search(question))
+        lines = [" ".join(_with_details(chosen, every, listing_asked))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no
-            doubted = _DOUBTS.search(question) and _CAVEAT.search(chosen[0].quote)  # "did not prove": not shown
-            lines = (["Not shown: the first sentence below says what the evidence does not establish."] if doubted
-                     else kinds.direction_lead(chosen, passages, question)) + lines
+            lines = kinds.direction_lead(chosen, passages, question) + lines
         if ASKS_WHO.search(question) and not any(NAMES_WHO.search(s.quote) for s in chosen):
             # "Which researcher ...": the passages' best sentence naming a person or an institution says who.
             named = next((s for s in every if NAMES_WHO.search(s.quote) and not _OUTSIDE.search(s.quote)

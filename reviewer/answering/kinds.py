@@ -33,10 +33,9 @@ BOTH_SIDES = 0.5
 SUBJECT_WEIGHT = 0.5
 #: A sentence going on about the study the one before it named.
 _THEY = re.compile(r"^(?:They|The authors|These authors|The researchers|The investigators)\b")
-#: With one side uncovered, a sentence reporting a study of the other is quoted too when it scores this share of
+#: With one side uncovered, a sentence naming a study of the other is quoted too when it scores this share of
 #: that side's best statement.
 STUDY_SHARE = 0.5
-_A_STUDY = re.compile(r"\bet al\.|\bcolleagues\b|\b(?:trial|study)\b.{0,60}\b(?:showed|found|reported|demonstrated)\b")
 #: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
 DIRECT_SHARE = 0.6
 _CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
@@ -168,6 +167,8 @@ def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> 
 
 def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
     """One statement per side of the comparison, or that no passage concerns a side."""
+    from reviewer.grading import split_studies
+
     sides = comparison_sides(question)
     if not sides:
         return None
@@ -196,8 +197,9 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
         seen.add((best.index, best.start))
         lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
         alone = not any(all(contains(t, s.stems) for t in other) for s in ranked)  # the other side is not covered
-        study = next((s for s in hits if alone and _A_STUDY.search(s.quote) and (s.index, s.start) not in seen
-                      and s.score >= STUDY_SHARE * best.score), None)
+        study = next((s for s in hits if alone and (s.index, s.start) not in seen
+                      and s.score >= STUDY_SHARE * best.score and any(name.strip() for name, _ in split_studies(s.quote))),
+                     None)
         if study is not None:  # ... so the side covered is shown by a study too ("Silva-Batista and colleagues ...")
             seen.add((study.index, study.start))
             lines.append(f"- {side}: {cite(study.quote, study.index + 1)}")
@@ -307,6 +309,8 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
 
     if chosen and _denies(chosen[0].quote, question):  # "Did the study observe people?": "did not observe people"
         return ["No: the passage below states the opposite."]
+    if chosen and DOUBTS.search(question) and CAVEAT.search(chosen[0].quote):  # "did it actually show ...?"
+        return ["Not shown: the first sentence below says what the evidence does not establish."]
     # A finding saying the matter is open ("more research is needed to reverse ...") is no benefit, whatever it names.
     ways = ["open" if _OPEN.search(s.quote) else direction(s.quote) for s in chosen]
     asked = asked_change(question)
@@ -332,6 +336,12 @@ _OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:unclear|unce
                    r"insufficient|debated|controversial)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
                    r"trials|evidence) (?:is|are) (?:needed|required|warranted)|not (?:yet )?(?:been )?(?:established|"
                    r"proven|confirmed)|remains? to be (?:\w+ )?(?:elucidated|established|determined|clarified))\b", re.I)
+
+
+#: A yes/no question doubting a claim ("did the study actually show ...?") is answered by the passages' caveats.
+DOUBTS = re.compile(r"\b(?:actually|really|truly|prove[dns]?|proof|conclusive(?:ly)?|definitive(?:ly)?)\b", re.I)
+CAVEAT = re.compile(r"\b(?:did|does|do|could|can) ?not (?:prove|show|establish|observe|demonstrate|test|measure|draw)\b"
+                    r"|\b(?:impossible|inconclusive|cautioned|not (?:yet )?(?:proven|established|clear))\b", re.I)
 
 
 def _denies(quote: str, question: str) -> bool:

@@ -48,12 +48,12 @@ _CONTINUES = re.compile(r"(?:At the same time|In addition|Additionally|Moreover|
                         r"[a-z]+s?\b")
 #: Instances of something named after it ("factors like genetics and environment", "such as irisin or BDNF").
 INSTANCES = re.compile(r"\b(?:like|such as|including|e\.g\.,?) [\w-]+(?: [\w-]+)?(?:,| and| or)\s", re.I)
-_LISTING_HEAD = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|signals|molecules|mediators|substances|"
-                           r"proteins|compounds|hormones|biomarkers|markers|messengers)\b", re.I)
+#: Classes of things passages name one by one ("which muscle-derived molecules": "myokines—Irisin, BDNF, ...").
+_CLASSES = "molecules mediators substances proteins compounds hormones biomarkers markers messengers".split()
+_CLASS_HEADS = frozenset(stem(w) for w in _CLASSES)
+_LISTING_HEAD = re.compile(WHICH + rf"(?:[\w-]+\s+){{0,2}}?(?:mechanisms|pathways|signals|{'|'.join(_CLASSES)})\b", re.I)
 #: Words ranking the things a list question asks for ("the main limitations"), which passages need not write.
 _QUALIFIERS = frozenset(stem(w) for w in "main key major important principal primary chief biggest".split())
-_CLASS_HEADS = frozenset(stem(w) for w in "molecules mediators substances proteins compounds hormones biomarkers markers "
-                                          "messengers".split())
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
 #: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
 _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
@@ -63,11 +63,6 @@ _ACTS = re.compile(r"\b(?:bind\w*|activat\w*|inhibit\w*|suppress\w*|upregulat\w*
 _NAME = re.compile(r"\b[A-Z][A-Z0-9]{1,6}(?:-\d+[A-Za-z]?)?\b")
 #: A person's credentials ("Ryan Glatt, CPT, NBC-HWC, a senior coach"): letters after a name, not things named.
 _CREDENTIALS = re.compile(r"(\b[A-Z][a-z]+ [A-Z][a-z]+)(?:,\s*[A-Z]{2,}(?:-[A-Z]{2,})*)+(?=,\s+(?:a|an|the|who)\b)")
-
-
-def _names(sentence: str) -> list[str]:
-    """The names (acronyms) a sentence holds, in order, without a person's credentials."""
-    return _NAME.findall(_CREDENTIALS.sub(r"\1", sentence))
 _BROAD_HEADING = re.compile(r"\b(?:evidence|population|studies|effects?|implications|limitations|perspectives|"
                             r"recommendations|considerations|synthesis|mechanisms|overview|background)\b", re.I)
 _GENERIC_HEADING = re.compile(r"^(?:abstract|introduction|background|discussion|results?|conclusions?|summary|methods?|"
@@ -168,7 +163,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if kind and (re.search(rf"\b{kind.group(0)}\b", s.quote, re.I)
                                                        or _MODERATED.search(s.quote)) else 1.0)
-                     * (ENUMERATION_BONUS if (_NAME.search(s.quote) and not kind) or _MODERATED.search(s.quote) else 1.0)
+                     * (ENUMERATION_BONUS if (_names(s.quote) and not kind) or _MODERATED.search(s.quote) else 1.0)
                      * ((1 + NAME_STEP * min(names_count(s.quote), MAX_ITEMS)) if names_several(question, s.quote) else 1.0))
     chosen = pick(holding, HEAD_SENTENCES, HEAD_FLOOR * holding[0].score, 0.0)
     asked = frozenset(content_stems(spell_out(question)))
@@ -230,6 +225,11 @@ def _series_label(sentence: str) -> str:
     # The series may begin with the words before the list ("through myokines, including Irisin, ..."): they go.
     text = re.split(r"\b(?:including|such as|like|e\.g\.,?)\s+", series.group(0), flags=re.I)[-1]
     return ", ".join(re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", text))
+
+
+def _names(sentence: str) -> list[str]:
+    """The names (acronyms) a sentence holds, in order, without a person's credentials."""
+    return _NAME.findall(_CREDENTIALS.sub(r"\1", sentence))
 
 
 def names_count(sentence: str) -> int:

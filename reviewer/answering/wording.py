@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from reviewer.text import word_frequency
+from reviewer.text import stem, word_frequency
 
 #: An adjective or adverb at least this common (occurrences per million words) is phrasing.
 COMMON_PER_MILLION = 20.0
@@ -51,7 +51,6 @@ def subject_words(text: str) -> str:
     return " ".join(w for w in text.split() if not is_phrasing(w.strip("?.,;:()")))
 
 
-
 def compound_held(word: str, held: set[str]) -> bool:
     """Whether a word no passage writes joins an English word to one they do ("handgrip": "hand" + "grip";
     "bodyweight": "body" + "weight"): the passages name the same thing in two words or in one.
@@ -60,29 +59,28 @@ def compound_held(word: str, held: set[str]) -> bool:
         >>> compound_held("handgrip", {"grip", "strength"}), compound_held("creatine", {"tine"})
         (True, False)
     """
-    from reviewer.text import stem
-
     w = word.lower()
     return any(per_million(w[:i]) >= COMMON_PER_MILLION and stem(w[i:]) in held for i in range(3, len(w) - 3))
 
 
+#: Instructions on how to answer ("I need author names"), which never say what the question is about.
+_INSTRUCTIONS = r"I need|I'd like|I would like|I want|please|give me|include|also give|tell me|yes or no"
+#: The asker speaking of themselves.
+_FIRST_PERSON = r"\b(?:I|I'm|I've|my|me|we|our)\b"
+_INSTRUCTION = re.compile(rf"^\W*(?:{_INSTRUCTIONS})\b", re.I)
 #: A sentence of a question that introduces the asker or says how to answer ("I'm drafting a grant aim.", "I need
 #: author names and outcomes.", "Yes or no, based on the trial.", "Writing a feature on ..."): it holds no words the
 #: answer must hold. So does a statement in the first person ("my patients respond differently").
-_REQUEST = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give me|include|also give|tell me|yes or no|"
-                      r"as an? |[A-Z][a-z]+ing\b)|\b(?:I|I'm|I've|my|me|we|our)\b", re.I)
+_REQUEST = re.compile(rf"^\W*(?:{_INSTRUCTIONS}|as an? |[A-Z][a-z]+ing\b)|{_FIRST_PERSON}", re.I)
 #: An opening that introduces the asker before the question: "Neuroscientist here, ...", "Before I cite it in my
 #: thesis: ...", "Journalist here - ...".
-_INTRO = re.compile(r"^\W*(?:[\w-]+ here\s*[,:;.\u2013\u2014-]+|[^:?]*\b(?:I|I'm|my|me|we|our)\b[^:?]*:)\s*", re.I)
+_INTRO = re.compile(rf"^\W*(?:[\w-]+ here\s*[,:;.\u2013\u2014-]+|[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: A question pointing back at what the asker said before it ("for that population").
 _REFERS_BACK = re.compile(r"\b(?:that|this|these|those|such) (?:population|group|people|patients|condition|disease|"
                           r"topic|area|intervention|program|approach)\b", re.I)
 #: The asker's words before what a statement is about ("I'm writing a grant on ...").
 _ABOUT = re.compile(r"^\W*(?:I|I'm|I am|we|we're|we are)\b.*?\b(?:on|about|regarding|into)\s+", re.I)
-#: An instruction on how to answer ("I need author names"), which never says what the question is about.
-_INSTRUCTION = re.compile(r"^\W*(?:I need|I'd like|I would like|I want|please|give me|include|also give|tell me|"
-                          r"yes or no)\b", re.I)
 #: Phrasing of multiple-choice questions, not their subject.
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 

@@ -132,11 +132,15 @@ def stemmer() -> Callable[[str], str]:
         return _light_stem
 
 
+#: Plurals the stemmer does not join to their singular ("mice" and "mouse").
+_IRREGULAR = {"mice": "mouse", "women": "woman", "men": "man", "children": "child", "feet": "foot", "teeth": "tooth"}
+
+
 def stem(word: str) -> str:
     """The stem of one lower-cased token (numbers and 'il-6'-like tokens are kept as they are)."""
     if not word.isalpha():
         return word
-    return stemmer()(word)
+    return stemmer()(_IRREGULAR.get(word, word))
 
 
 def content_stems(text: str) -> list[str]:
@@ -152,7 +156,10 @@ def numbers(text: str) -> set[str]:
 _GREEK = dict(zip("αβγδεκλμστωΔ∆", ["alpha", "beta", "gamma", "delta", "epsilon", "kappa", "lambda", "mu", "sigma",
                                      "tau", "omega", "delta", "delta"]))
 _DIGIT_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13)))
-_DIGIT_WORD = re.compile(r"\b(" + "|".join(_DIGIT_WORDS) + r")\b", re.IGNORECASE)
+#: "one" as a pronoun ("which one", "one of them", "the one with ...") is no number.
+_PRONOUN_ONE = "".join(f"(?<!{w} )" for w in "which each any every no the this that another either neither a".split())
+_DIGIT_WORD = re.compile(r"\b(" + "|".join(w if w != "one" else _PRONOUN_ONE + r"one(?!\s+(?:of|another|or|and)\b)"
+                                            for w in _DIGIT_WORDS) + r")\b", re.IGNORECASE)
 _DEGREES = re.compile(r"\s*(?:°|º|℃|degrees?)\s*(?:C\b|celsius\b|centigrade\b)", re.IGNORECASE)
 _RANGE = re.compile(r"(?<=\d)\s*[–—-]\s*(?=\d)")
 
@@ -166,9 +173,13 @@ _SAME_ISE = frozenset("""exercise premise otherwise precise promise concise advi
 _PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
 #: The field's acronym for the design papers write out: "RCTs" are "randomized controlled trials".
 _RCT = re.compile(r"\bRCT(s?)\b")
+#: What muscle releases, in everyday words, as papers name it: "muscle-derived factors", "muscle-secreted molecules",
+#: "muscle signalling proteins" are myokines.
+_MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)\s+)?"
+                       r"(?:factors|molecules|proteins|messengers|hormones|substances|chemicals)\b", re.IGNORECASE)
 #: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
 _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
-                "lifting weights": "resistance training", "weight training": "resistance training",
+                "lifting weights": "resistance training", "lifting": "resistance training", "weight training": "resistance training",
                 "leg": "lower limb", "legs": "lower limbs", "thinking skills": "cognitive function",
                 "thinking": "cognitive", "memory problems": "cognitive impairment", "workout": "exercise",
                 "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
@@ -176,7 +187,13 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "single exercise session": "acute exercise", "single session": "acute exercise",
                 "single bout": "acute bout", "regular training": "chronic training",
                 "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
-                "neural plasticity": "neuroplasticity"}
+                "neural plasticity": "neuroplasticity", "how long it takes": "duration needed",
+                "how long it will take": "duration needed", "how long it took": "duration needed",
+                "endurance training": "aerobic exercise", "endurance exercise": "aerobic exercise",
+                "time of day": "circadian", "time-of-day": "circadian", "staying active": "physical activity",
+                "being active": "physical activity", "keeping active": "physical activity",
+                "being physically active": "physical activity", "staying physically active": "physical activity",
+                "spinal fluid": "cerebrospinal fluid"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
@@ -191,7 +208,7 @@ _DEGREE_WORD = re.compile(r"\b(" + "|".join(_DEGREE_WORDS) + r")\b", re.IGNORECA
 def papers_terms(text: str) -> str:
     """A text with everyday words and the design acronym written as papers write them, for searching and matching
     ("weightlifting" → "resistance training", "leg" → "lower limb", "RCTs" → "randomized controlled trials")."""
-    text = _RCT.sub(r"randomized controlled trial\1", text)
+    text = _MYOKINES.sub("myokines", _RCT.sub(r"randomized controlled trial\1", text))
     return _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
 
 

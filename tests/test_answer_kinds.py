@@ -1210,3 +1210,68 @@ def test_a_which_trials_question_in_many_words_lists_the_trials_the_passages_nam
                             "Which individual trials are cited in the docs for that population, roughly how big were "
                             "they, and did they come out positive or negative?", passages, library=library)
     assert out.answer.startswith("- Lamb et al.") and "n = 494" in out.answer
+
+
+def test_everyday_names_of_what_muscle_releases_read_as_myokines():
+    from reviewer.text import papers_terms, spell_out
+
+    assert papers_terms("Which muscle-derived factors link lifting to the brain?") == (
+        "Which myokines link resistance training to the brain?")
+    assert papers_terms("Do they release different muscle signalling molecules?") == (
+        "Do they release different myokines?")
+    assert papers_terms("muscle strength and muscle signals") == "muscle strength and muscle signals"
+    assert spell_out("Endurance training raised irisin") == "aerobic exercise raised irisin"
+
+
+def test_one_as_a_pronoun_is_no_number():
+    from reviewer.text import spell_out
+
+    assert spell_out("which one goes with which, one of the trials") == "which one goes with which, one of the trials"
+    assert spell_out("one session a week") == "1 session a week"
+
+
+def test_two_things_said_to_do_different_things_are_compared():
+    assert comparison_sides("Do weight training and endurance training release different myokines?") == (
+        "weight training", "endurance training")
+    assert comparison_sides("Which mediators between strength training and cognition are singled out?") is None
+
+
+def test_what_things_affect_how_long_asks_for_the_things_and_reads_the_sentence_naming_them():
+    passages = _passages(
+        "The duration needed to observe the effects of exercise on cognitive function may vary depending on the type, "
+        "intensity, and frequency of exercise, as well as individual differences in age and health status.",
+        "These cognitive gains were accompanied by attenuated structural decline in the posterior cingulate cortex.",
+        "Reductions in circulating IL-6 after exercise have been associated with improvements in cognition.")
+    question = ("need to justify my intervention length. what things affect how long it takes before cognitive gains "
+                "from exercise become visible?")
+    assert question_type(question) is QuestionType.listing
+    out = extractive_answer(question, passages).answer
+    assert out.startswith("- The duration needed to observe") and "intensity, and frequency" in out
+
+
+def test_which_ones_asks_for_the_studies_the_statement_before_it_names():
+    from reviewer.answering.wording import interrogative
+
+    question = ("I'm collecting RCTs of strength training in older adults with MCI where the outcome was a screening "
+                "score. Which ones are in the library?")
+    assert interrogative(question).startswith("RCTs of strength training")
+    assert question_type(question) is QuestionType.studies
+    passages = _passages(
+        "In a single-masked randomized controlled trial, Baek et al. reported that older adults with cognitive "
+        "impairment (MCI) who completed six weeks of dual-task strength training improved Mini-Mental State "
+        "Examination scores.",
+        "Exercise is good for the brain in many ways.")
+    library = lambda words: {w: 3 for w in words}  # noqa: E731 - the library writes the question's other words
+    out = extractive_answer(question, passages, library=library).answer
+    assert out.startswith("- Baek et al. (RCT")
+
+
+def test_they_found_is_quoted_after_the_sentence_saying_who_they_are_even_two_sentences_on():
+    passages = _passages(
+        "Eckardt et al. compared unstable versus stable training in older adults aged 65–79 years. They found that "
+        "10 weeks of unstable free-weight training improved working memory. These cognitive benefits are likely due "
+        "to enhanced prefrontal-cerebellar connectivity stimulated by balance demands.",
+        "Exercise is good for the brain.")
+    out = extractive_answer("Why would balance-demanding free weights benefit cognition through prefrontal-cerebellar "
+                            "connectivity?", passages).answer
+    assert "Eckardt et al. compared" in out and out.index("Eckardt") < out.index("These cognitive benefits")

@@ -113,8 +113,9 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
     side_words = {w.lower() for side in sides or () for w in side.split()}
     if sides and side_words <= {u.lower() for u in uncovered}:  # "tai chi or yoga": neither side is in the passages
-        return _insufficient(question, passages, f"none of the {len(passages)} retrieved passages mentions "
-                                                 f"{_join(list(sides), 'or')}")
+        # ... said by the words the library lacks, when the sides are not all of them ("creatine ... or training alone")
+        return _insufficient(question, passages, _why_not(question, scoring, surface, passages) if absent else
+                             f"none of the {len(passages)} retrieved passages mentions {_join(list(sides), 'or')}")
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
     covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
@@ -184,9 +185,11 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
 
 def _after_studies(word: str, question: str) -> bool:
     """Whether the question uses a word as a verb: of studies ("which studies tie grip to ...", "trials link"), or
-    after "have to" ("how long does a program have to run")."""
+    after "have to" ("how long does a program have to run"); or as the state something comes into ("before gains
+    become visible"), which says when, not what."""
     return re.search(rf"\b(?:studies|trials|papers|reviews|authors|researchers|data|findings|results|analyses|"
-                     rf"experiments|(?:have|has|had|need|needs) to)\s+{re.escape(word)}\b", question, re.I) is not None
+                     rf"experiments|(?:have|has|had|need|needs) to|become|becomes|became|get|gets|got)\s+"
+                     rf"{re.escape(word)}\b", question, re.I) is not None
 
 
 def _ranked(question: str, kind: QuestionType, passages: list[Passage], scoring: dict[str, float], embedder,

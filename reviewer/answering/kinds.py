@@ -18,7 +18,7 @@ from reviewer.answering.designs import design_asked, design_wording, of_design
 from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
                                           distinctive, generic_stems, text_stems, unit_pattern)
-from reviewer.answering.sentences import CONTEXT_FACTOR, Sentence, cite, next_sentence, pick, quoted
+from reviewer.answering.sentences import CONTEXT_FACTOR, GOES_ON, Sentence, cite, next_sentence, pick, quoted
 from reviewer.answering.wording import subject_words
 from reviewer.models import Passage, StudyDesign
 from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem, strip_markers
@@ -31,8 +31,6 @@ TOPIC_WEIGHT = 0.5
 BOTH_SIDES = 0.5
 #: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
 SUBJECT_WEIGHT = 0.5
-#: A sentence going on about the study the one before it named.
-_THEY = re.compile(r"^(?:They|The authors|These authors|The researchers|The investigators)\b")
 #: With one side uncovered, a sentence naming a study of the other is quoted too when it scores this share of
 #: that side's best statement.
 STUDY_SHARE = 0.5
@@ -242,7 +240,7 @@ def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_c
     chosen = pick([s for s in numeric if s is not top], 2, 0.85 * numeric[0].score, 0.8 * min_coverage, [top])
     # "Eckardt et al. compared ...": what they found, and its figures, follows ("They found that 10 weeks ...").
     after = next_sentence(top, every, passages)
-    if after is not None and _THEY.match(after.quote) and after.has_number and not any(after is c for c in chosen):
+    if after is not None and GOES_ON.match(after.quote) and after.has_number and not any(after is c for c in chosen):
         chosen.insert(chosen.index(top) + 1, after)
     return [" ".join(quoted(s) for s in chosen)]
 

@@ -13,6 +13,7 @@ from typing import Optional
 from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems, text_stems
 from reviewer.answering.sentences import Sentence, cite, next_sentence, pick, quoted
+from reviewer.answering.wording import interrogative
 from reviewer.models import Passage
 from reviewer.text import content_stems, spell_out, stem
 
@@ -54,7 +55,8 @@ _CLASS_HEADS = frozenset(stem(w) for w in _CLASSES)
 _LISTING_HEAD = re.compile(WHICH + rf"(?:[\w-]+\s+){{0,2}}?(?:mechanisms|pathways|signals|{'|'.join(_CLASSES)})\b", re.I)
 #: Words ranking the things a list question asks for ("the main limitations"), which passages need not write.
 _QUALIFIERS = frozenset(stem(w) for w in "main key major important principal primary chief biggest".split())
-_FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria)\b", re.I)
+_FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria|things|variables|aspects|"
+                      r"characteristics|features|conditions|elements)\b", re.I)
 #: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
 _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
 #: ... is answered by the sentence saying what it binds, activates or signals through, before one framing the evidence.
@@ -93,7 +95,7 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
     if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
         return _head_sentences(question, holding, ranked)
-    if LISTS_KINDS.search(question):  # "which factors ...": sentences that name several things
+    if LISTS_KINDS.search(interrogative(question)):  # "which factors ...": sentences that name several things
         enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
                        and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote)
                             or INSTANCES.search(s.quote))]
@@ -145,7 +147,7 @@ def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
 def list_head(question: str) -> frozenset[str]:
     """The stems of what a listing question asks for when it is specific ("What adverse events ..." → adverse,
     event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
-    match = _HEAD.search(question)
+    match = _HEAD.search(interrogative(question))
     stems = frozenset(content_stems(spell_out(match.group("head")))) if match else frozenset()
     # "which muscle-derived molecules": a class of things the passages name one by one ("myokines—Irisin, BDNF, ...")
     of_class = bool(match) and stem(match.group("head").split()[-1].lower()) in _CLASS_HEADS
@@ -242,7 +244,7 @@ def names_several(question: str, sentence: str) -> bool:
     including Irisin, BDNF, IL-6, IL-15, and IGF-1")."""
     head = list_head(question)
     if not head:  # "what mechanisms ...": a sentence naming three things or more by name names them
-        return bool(_LISTING_HEAD.search(question)) and names_count(sentence) >= 3
+        return bool(_LISTING_HEAD.search(interrogative(question))) and names_count(sentence) >= 3
     if not all(contains(t, text_stems(sentence, question)) for t in head):
         return False
     return bool(_SERIES.search(_PARENTHESES.sub("", sentence))) or names_count(sentence) >= 3

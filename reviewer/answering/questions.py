@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Optional
 
 from reviewer.answering.change import change_stems
-from reviewer.answering.wording import interrogative, request_free
+from reviewer.answering.wording import GENERIC_WORDS, interrogative, request_free
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
 
@@ -37,8 +37,10 @@ ASKS_QUANTITY = re.compile(
     r"duration|concentration))\b", re.I)
 _STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|papers|experiments|meta-analyses|"
                       r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b|"
-                      r"^\W*(?:(?:are|were) there (?:any )?|any )(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b",
-                      re.I)
+                      r"^\W*(?:(?:are|were) there (?:any )?|any )(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b|"
+                      # "RCTs of strength training in MCI ... . Which ones are in the library?"
+                      r"^\W*(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b"
+                      r"(?=.*\b(?:which|what|any) (?:ones|of them|of those|of these)\b)", re.I)
 _YES_NO = re.compile(r"^\W*(?:is|are|does|do|did|can|could|will|would|has|have|was|were|should|may|might)\b", re.I)
 _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?"
                       r"(?:[a-z-]{3,}(?<!s)s|mechanisms|pathways|factors|criteria|phenomena)\b(?!\s+(?:is|was|does|has)\b)",
@@ -47,7 +49,8 @@ _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-
 _ROUTES = re.compile(r"^\W*(?:through|by|via)\s+(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:[a-z-]{3,}(?<!s)s)\b", re.I)
 #: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
 LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|"
-                          r"factors|predictors|determinants|moderators|mediators|components|criteria)\b", re.I)
+                          r"factors|predictors|determinants|moderators|mediators|components|criteria|things|variables|"
+                          r"aspects|characteristics|features|conditions|elements)\b", re.I)
 SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
@@ -56,26 +59,15 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
                      r"(?:\s*[?.,;:]|\s+[-–—]\s|\s+(?:for|in|on|among|with|at|when|regarding)\b|$)", re.I),
           # "Do weight training and aerobic exercise differ in ...": two things asked to differ.
           re.compile(r"^\W*(?:do|does|did|how do|how does|in what ways? do)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+"
-                     r"(?:differ|compare)\b", re.I),
+                     r"(?:differ|compare|(?:[\w-]+\s+)?(?:different|distinct))\b", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
-                          r"interplay|crosstalk|communication|pathways?|axis)\s+between$", re.I)
+                          r"interplay|crosstalk|communication|pathways?|axis|mediators?|messengers?|bridges?|signals?)\s+between$", re.I)
 #: An "X or Y" question asks to choose when it asks yes or no ("Is it stronger in MCI or dementia?") or compares.
 _ASKS_CHOICE = re.compile(r"^\W*(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|which|who)\b|"
                           r"\b(?:better|worse|more|less|stronger|weaker|greater|larger|higher|lower|differ\w*|"
                           r"compared?|versus|vs)\b", re.I)
-#: Words that say little about what a question is about; they count half.
-_GENERIC = ("effect effects affect affects impact role associated association relationship relation study studies "
-            "evidence result results level levels increase decrease improve improves change changes influence "
-            "outcome outcomes benefit benefits use type kind factor factors find found report reported show shown "
-            "mean means important difference different beneficial help helps people person persons individuals "
-            "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
-            "played stronger strong better best worse link links linked mechanism mechanisms "
-            "way ways main key need needs needed require requires required necessary great greater chance chances "
-            "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
-            "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
-            "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents").split()
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -128,7 +120,7 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
     return re.compile("|".join(f"(?:{u})" for u in found), re.I) if found else None
 
 
-_GENERIC_STEMS = frozenset(stem(w) for w in _GENERIC)
+_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)
 
 
 @lru_cache(maxsize=1)

@@ -54,13 +54,15 @@ SEMANTIC_CLOSE = 0.65
 #: Sentences per question scored by embedding (the best by lexical score); the others keep their lexical score.
 SEMANTIC_POOL = 48
 _COUNT = re.compile(rf"\b{COUNT}\b", re.I)
+#: A sentence going on about the study the one before it named ("They found that 10 weeks of ...").
+GOES_ON = re.compile(r"^(?:They|The authors|These authors|The researchers|The investigators)\b")
 #: A sentence continuing the one before it ("this association", "the RT group", "Specifically, ..."): what it
 #: reports is about its predecessor's subject, so it is read, and quoted, together with it.
 _CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each) \w+)\b|^(?:\S+ ){0,3}(?:this|these|those|such) "
                         r"[\w-]+|\b(?:this|these|such) (?:[\w-]+ )?"
                         r"(?:associations?|relationships?|links?|effects?|interventions?|programs?|programmes?|cohorts?|"
                         r"groups?|participants|patients|trials?|studies|study|findings|results|data|observations|"
-                        r"benefits|gains|improvements|changes)\b|\bthe (?:[\w-]+ )?group\b", re.I)
+                        r"benefits|gains|improvements|changes)\b|\bthe (?:[\w-]+ )?group\b|" + GOES_ON.pattern, re.I)
 #: A sentence concluding from the one before it.
 _INFERS = re.compile(r"^(?:This|These|Such|Those)(?: [\w-]+)? (?:suggests?|indicates?|implies|imply|shows?|demonstrates?|"
                      r"highlights?|means)\b")
@@ -120,15 +122,19 @@ def _split(text: str) -> tuple[tuple[int, str, tuple[str, ...], str, bool], ...]
         bullet = BULLET.match(line)
         body_start = line_start + (bullet.end() if bullet else 0)
         body = text[body_start:offset]
-        previous = ""
+        previous = previous_lead = ""
         for start, end in split_sentences(body):
             quote = normalize_space(strip_markers(body[start:end]))
             before, previous, opens, first = previous, quote, first, False
             if len(quote.split()) < MIN_SENTENCE_WORDS or quote.startswith("…") or looks_like_instruction(quote):
+                previous_lead = ""
                 continue
             order = tuple(content_stems(spell_out(quote)))
             lead = (before if before and len(before.split()) >= MIN_SENTENCE_WORDS and _CONTINUES.search(quote)
                     and not looks_like_instruction(before) else "")
+            if lead and previous_lead and GOES_ON.match(before):  # "These benefits" after "They found": who they are
+                lead = f"{previous_lead} {lead}"
+            previous_lead = lead
             out.append((body_start + start, quote, order, lead, opens))
     return tuple(out)
 

@@ -27,6 +27,20 @@ def per_million(word: str) -> float:
     return table[word.lower()] * 1e6 / (table.total_words or 1)
 
 
+#: Words that say little about what a question is about; they count half.
+GENERIC_WORDS = ("effect effects affect affects impact role associated association relationship relation study studies "
+                 "evidence result results level levels increase decrease improve improves change changes influence "
+                 "outcome outcomes benefit benefits use type kind factor factors find found report reported show shown "
+                 "mean means important difference different beneficial help helps people person persons individuals "
+                 "patients participants subjects humans happen happened happens occur occurs work works play plays playing "
+                 "played stronger strong better best worse link links linked mechanism mechanisms "
+                 "way ways main key need needs needed require requires required necessary great greater chance chances "
+                 "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
+                 "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
+                 "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
+                 "thing things stuff go goes going went gone long library libraries collection").split()
+
+
 @lru_cache(maxsize=4096)
 def is_phrasing(word: str) -> bool:
     """Whether a question word phrases the question rather than naming what it is about.
@@ -76,11 +90,17 @@ _REQUEST = re.compile(rf"^\W*(?:{_INSTRUCTIONS}|as an? |[A-Z][a-z]+ing\b)|{_FIRS
 #: thesis: ...", "Journalist here - ...".
 _INTRO = re.compile(rf"^\W*(?:[\w-]+ here\s*[,:;.\u2013\u2014-]+|[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-#: A question pointing back at what the asker said before it ("for that population").
+#: A clause giving the asker's reason before the question ("Given the push for individualised dosing, which ...").
+_GIVEN = re.compile(r"^\W*(?:given|considering|in light of|in view of)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|does|do|"
+                    r"did|can|could|should|has|have)\b)", re.I)
+#: A question asking which of the things the asker named before it ("RCTs of ... . Which ones are in the library?").
+_ONES = re.compile(r"\b(?:which|what|any) (?:ones|of them|of those|of these)\b", re.I)
+#: A question pointing back at what the asker said before it ("for that population", "which ones").
 _REFERS_BACK = re.compile(r"\b(?:that|this|these|those|such) (?:population|group|people|patients|condition|disease|"
-                          r"topic|area|intervention|program|approach)\b", re.I)
+                          r"topic|area|intervention|program|approach)\b|" + _ONES.pattern, re.I)
 #: The asker's words before what a statement is about ("I'm writing a grant on ...").
-_ABOUT = re.compile(r"^\W*(?:I|I'm|I am|we|we're|we are)\b.*?\b(?:on|about|regarding|into)\s+", re.I)
+_ABOUT = re.compile(r"^\W*(?:I|I'm|I am|we|we're|we are)\b.*?\b(?:on|about|regarding|into|collecting|compiling|"
+                    r"gathering|looking for|searching for)\s+", re.I)
 #: Phrasing of multiple-choice questions, not their subject.
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
@@ -93,7 +113,7 @@ def request_free(question: str) -> str:
         >>> request_free("Neuroscientist here. Which trials tested it? I need author names and outcomes.")
         'Which trials tested it?'
     """
-    parts = _SENTENCE_END.split(_INTRO.sub("", question.strip()))
+    parts = [_GIVEN.sub("", p) for p in _SENTENCE_END.split(_INTRO.sub("", question.strip()))]
     # "... for that population": the asker's statement says which, and stays
     refers = _REFERS_BACK.search(" ".join(p for p in parts if p.endswith("?")))
     kept = [p if p.endswith("?") or not refers else _ABOUT.sub("", p) for p in parts  # "I'm writing a grant on X": X
@@ -104,7 +124,9 @@ def request_free(question: str) -> str:
 def interrogative(question: str) -> str:
     """The sentence that asks, when a statement or an introduction comes first ("In the news story, the coach
     explains why ... . What routes does he list?" → "What routes does he list?"); else the whole question."""
-    parts = _SENTENCE_END.split(_INTRO.sub("", question.strip()))
+    parts = [_GIVEN.sub("", p) for p in _SENTENCE_END.split(_INTRO.sub("", question.strip()))]
     if len(parts) > 1 and not parts[0].endswith("?"):
-        return next((p for p in parts if p.endswith("?")), question)
+        asks = next((p for p in parts if p.endswith("?")), question)
+        # "I'm collecting RCTs of ... . Which ones are in the library?": the statement says what is asked for.
+        return f"{_ABOUT.sub('', parts[0])} {asks}" if _ONES.search(asks) else asks
     return parts[0] if len(parts) == 1 else question

@@ -175,7 +175,7 @@ _PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
 _RCT = re.compile(r"\bRCT(s?)\b")
 #: What muscle releases, in everyday words, as papers name it: "muscle-derived factors", "muscle-secreted molecules",
 #: "muscle signalling proteins" are myokines.
-_MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)\s+)?"
+_MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)[\s-]+){0,2}"
                        r"(?:factors|molecules|proteins|messengers|hormones|substances|chemicals)\b", re.IGNORECASE)
 #: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
 _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
@@ -193,7 +193,8 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "time of day": "circadian", "time-of-day": "circadian", "staying active": "physical activity",
                 "being active": "physical activity", "keeping active": "physical activity",
                 "being physically active": "physical activity", "staying physically active": "physical activity",
-                "spinal fluid": "cerebrospinal fluid"}
+                "spinal fluid": "cerebrospinal fluid", "volunteers": "participants", "volunteer": "participant",
+                "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

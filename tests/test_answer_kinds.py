@@ -1275,3 +1275,49 @@ def test_they_found_is_quoted_after_the_sentence_saying_who_they_are_even_two_se
     out = extractive_answer("Why would balance-demanding free weights benefit cognition through prefrontal-cerebellar "
                             "connectivity?", passages).answer
     assert "Eckardt et al. compared" in out and out.index("Eckardt") < out.index("These cognitive benefits")
+
+
+def test_irregular_plurals_and_everyday_words_match_the_papers():
+    from reviewer.text import papers_terms, stem
+
+    assert stem("mice") == stem("mouse") and stem("women") == stem("woman")
+    assert papers_terms("did volunteers see payoffs by time of day while staying active?") == (
+        "did participants see benefits by circadian while physical activity?")
+    assert papers_terms("IL-15 in spinal fluid, and in cerebrospinal fluid") == (
+        "IL-15 in cerebrospinal fluid, and in cerebrospinal fluid")
+
+
+def test_a_given_clause_is_the_askers_reason_not_what_is_asked():
+    from reviewer.answering.wording import interrogative, request_free
+
+    question = "Given the push for individualised dosing, which person-level characteristics shape the gain?"
+    assert request_free(question) == "which person-level characteristics shape the gain?"
+    assert question_type(question) is QuestionType.listing
+    assert interrogative("For patients with Alzheimer's, what routes are proposed?").startswith("For patients")
+
+
+def test_different_for_one_population_than_another_compares_them_and_finds_seniors_as_older_adults():
+    question = "Do the cognitive payoffs of strength training look different for teenagers than for seniors?"
+    assert comparison_sides(question) == ("teenagers", "seniors")
+    passages = _passages(
+        "These findings suggest that resistance training-induced cognitive benefits may be particularly relevant for "
+        "older adults with metabolic disorders.",
+        "Ryan Glatt, a senior brain health coach, said it will take time to understand the effects of exercise.")
+    out = extractive_answer(question, passages).answer
+    assert "None of the passages concern teenagers." in out and "- seniors: These findings" in out
+    assert "senior brain health coach" not in out
+
+
+def test_a_question_on_a_named_documents_own_design_reads_what_it_calls_itself():
+    passages = [Passage(chunk_id="m1", doc_id="multiscale", title="Multiscale Mechanisms of Exercise-Induced "
+                        "Neuroplasticity", doc_type="review",
+                        text="This narrative review describes in depth the multiscale processes of neuroplasticity "
+                             "to exercise. Exercise raises BDNF in the hippocampus."),
+                Passage(chunk_id="r1", doc_id="rt", title="The Muscle-Brain Axis in Aging", doc_type="review",
+                        text="A systematic review and meta-analysis by Barha et al. found larger effects in women.")]
+    out = extractive_answer("Before I cite it: is the multiscale neuroplasticity paper a systematic review with a "
+                            "pooled meta-analysis?", passages).answer
+    assert out.startswith("No: the document calls itself a narrative review.\nThis narrative review describes")
+    out = extractive_answer("Is the multiscale review a narrative review?", passages).answer
+    assert out.startswith("Yes: the document calls itself a narrative review.")
+    assert "calls itself" not in extractive_answer("Is the multiscale review a good read?", passages).answer

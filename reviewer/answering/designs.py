@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
+from reviewer.answering.sentences import Sentence, cite
 from reviewer.models import StudyDesign
 
 #: Per design asked: how a question asks for it, and how a passage may word it.
@@ -50,3 +51,33 @@ def of_design(segment: str, design: StudyDesign, asked: tuple[re.Pattern, frozen
     if design is not StudyDesign.unknown:
         return design in designs
     return lenient or bool(said.search(segment))
+
+
+#: "Is the multiscale paper a systematic review with a meta-analysis?": a question on a named document's own design
+#: (group "asked": the design it asks about).
+_OWN_DESIGN = re.compile(r"^\W*(?:is|was)\s+(?:the|that|this)\s+(?:[\w-]+\s+){0,4}?(?:review|paper|article|study|piece|"
+                         r"report|trial)\s+(?:\w+\s+)?(?:a|an)\s+(?P<asked>[^?]+)", re.I)
+_DESIGN_WORD = re.compile(r"\b(?:review|meta-analy\w+|trial|RCT|cohort|cross-sectional|case|experiment|observational|"
+                          r"randomi[sz]ed|longitudinal)\b", re.I)
+#: A sentence in which a document names its own kind ("This narrative review describes ...").
+_SELF_KIND = re.compile(r"\b(?:this|the present|our|the current)\s+((?:[\w-]+\s+){0,2}?(?:review|meta-analysis|trial|"
+                        r"study|analysis))\b", re.I)
+
+
+def own_design(asking: str, sentences: list[Sentence], in_named) -> Optional[list[str]]:
+    """For a question on the design of the document it names (`asking`: its asking sentence), the lines answering it:
+    whether the document calls itself what is asked, and its sentence saying so ("This narrative review ..."); else
+    None. `sentences` are the candidates best first; `in_named(s)` tells whether one is of the named document."""
+    match = _OWN_DESIGN.search(asking)
+    if not match or not _DESIGN_WORD.search(match.group("asked")):
+        return None
+    said = [(s, _SELF_KIND.search(s.quote).group(1).lower()) for s in sentences
+            if in_named(s) and _SELF_KIND.search(s.quote)]
+    # "this narrative review" says more than "this review"
+    s, kind = max(said, key=lambda pair: len(pair[1].split()) > 1, default=(None, ""))
+    if s is None:
+        return None
+    asked = match.group("asked").lower()
+    verdict = "T" if len(kind.split()) == 1 else ("Yes: t" if kind in asked else "No: t")  # "this review": either
+    article = "an" if kind[0] in "aeiou" else "a"
+    return [f"{verdict}he document calls itself {article} {kind}.", cite(s.quote, s.index + 1)]

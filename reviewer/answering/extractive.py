@@ -32,7 +32,8 @@ from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_p
                                           text_stems)
 from reviewer.answering.sentences import (SEMANTIC_CLOSE, Sentence, answers, candidates, cite, next_sentence, pick,
                                           quoted, score)
-from reviewer.answering.wording import compound_held, is_phrasing
+from reviewer.answering.designs import own_design
+from reviewer.answering.wording import compound_held, interrogative, is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
 from reviewer.text import content_stems, find_citations, stem
 
@@ -109,6 +110,10 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     named, where = naming(question, passages)
     scoring = _scoring(question, weights, surface, uncovered, passages, library, where)
     ranked = _ranked(question, kind, passages, scoring, embedder, named, where)
+    docs = named or ({p.doc_id for p in passages} if where and len({p.doc_id for p in passages}) == 1 else set())
+    own = own_design(interrogative(question), ranked, lambda s: passages[s.index].doc_id in docs)
+    if own:  # "is the multiscale paper a systematic review?": what it calls itself
+        return _answered(question, "\n".join(own), passages, flagged=False)
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
     side_words = {w.lower() for side in sides or () for w in side.split()}

@@ -17,7 +17,7 @@ from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.designs import design_asked, design_wording, of_design
 from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
-                                          distinctive, generic_stems, text_stems, unit_pattern)
+                                          distinctive, generic_stems, same_population, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, GOES_ON, Sentence, cite, next_sentence, pick, quoted
 from reviewer.answering.wording import subject_words
 from reviewer.models import Passage, StudyDesign
@@ -182,7 +182,9 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
         lines.append(f"- {sides[0]} and {sides[1]} compared: {quoted(direct)}")
     for k, side in enumerate(sides):
         other = side_stems[1 - k]
-        hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])]
+        alias = same_population(side)  # "seniors": the "older adults" of a review
+        hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])
+                or any(contains(t, s.stems) for t in alias)]
         if not hits:
             lines.append(f"None of the passages concern {side}.")
             continue

@@ -60,6 +60,9 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
           # "Do weight training and aerobic exercise differ in ...": two things asked to differ.
           re.compile(r"^\W*(?:do|does|did|how do|how does|in what ways? do)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+"
                      r"(?:differ|compare|(?:[\w-]+\s+)?(?:different|distinct))\b", re.I),
+          # "different for teenagers than for seniors"
+          re.compile(r"\b(?:for|in|among)\s+(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,2}?)\s+than\s+(?:for|in|among)\s+"
+                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
@@ -381,6 +384,11 @@ def absent_populations(question: str, passages: list[Passage]) -> list[str]:
         return []
     present = frozenset().union(*(text_stems(p.text, question) for p in passages))
     return [t for t in named if not any(contains(stem(w), present) for w in (t, *_SAME_POPULATION.get(t, ())))]
+
+
+def same_population(word: str) -> tuple[str, ...]:
+    """Stems of the words passages may write for a population word ("seniors": "old", "elderly"); empty if none."""
+    return tuple(stem(w) for w in _SAME_POPULATION.get(word.lower(), ()))
 
 
 def populations_in(text: str) -> list[str]:

@@ -38,7 +38,8 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "likelihood odds recommend recommends recommended see sees saw led behind useful shape shapes shaped "
                  "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
                  "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
-                 "thing things stuff go goes going went gone long library libraries collection").split()
+                 "thing things stuff go goes going went gone long library libraries collection look looks looked "
+                 "looking").split()
 
 
 @lru_cache(maxsize=4096)

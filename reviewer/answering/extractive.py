@@ -110,17 +110,14 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     named, where = naming(question, passages)
     scoring = _scoring(question, weights, surface, uncovered, passages, library, where)
     ranked = _ranked(question, kind, passages, scoring, embedder, named, where)
-    docs = named or ({p.doc_id for p in passages} if where and len({p.doc_id for p in passages}) == 1 else set())
-    own = own_design(interrogative(question), ranked, lambda s: passages[s.index].doc_id in docs)
+    own = _own_design(question, passages, ranked, named, where)
     if own:  # "is the multiscale paper a systematic review?": what it calls itself
-        return _answered(question, "\n".join(own), passages, flagged=False)
+        return own
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
     side_words = {w.lower() for side in sides or () for w in side.split()}
     if sides and side_words <= {u.lower() for u in uncovered}:  # "tai chi or yoga": neither side is in the passages
-        # ... said by the words the library lacks, when the sides are not all of them ("creatine ... or training alone")
-        return _insufficient(question, passages, _why_not(question, scoring, surface, passages) if absent else
-                             f"none of the {len(passages)} retrieved passages mentions {_join(list(sides), 'or')}")
+        return _insufficient(question, passages, _neither(question, sides, absent, scoring, surface, passages))
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
     covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
@@ -148,6 +145,15 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     lines = _compose(kind, question, passages, ranked, focused, min_coverage, max_sentences, population, listed)
     # flagged when the question's population is not in the documents
     return _answered(question, "\n".join(lines), passages, flagged=bool(population))
+
+
+def _own_design(question: str, passages: list[Passage], ranked: list[Sentence], named: set[str],
+                where: set[str]) -> Optional[Answer]:
+    """The answer to a question on the design of the document it names (the one retrieved, when it names one that
+    all the passages come from), or None."""
+    docs = named or ({p.doc_id for p in passages} if where and len({p.doc_id for p in passages}) == 1 else set())
+    lines = own_design(interrogative(question), ranked, lambda s: passages[s.index].doc_id in docs)
+    return _answered(question, "\n".join(lines), passages, flagged=False) if lines else None
 
 
 def _answered(question: str, text: str, passages: list[Passage], flagged: bool) -> Answer:
@@ -333,6 +339,15 @@ def _uncovered_lead(uncovered: list[str], ranked: list[Sentence], passages: list
     elsewhere = [p for p in seen if p not in uncovered]
     tail = f"; the evidence below concerns {_join(elsewhere[:3], 'and')}" if elsewhere else ""
     return [f"None of the passages concern {_join(uncovered, 'or')}{tail}."]
+
+
+def _neither(question: str, sides: tuple[str, str], absent: list[str], weights: dict[str, float],
+             surface: dict[str, str], passages: list[Passage]) -> str:
+    """Why a comparison neither side of which the passages mention is refused: the words the library lacks, when the
+    sides are not all of them ("creatine ... or training alone"), else the sides."""
+    if absent:
+        return _why_not(question, weights, surface, passages)
+    return f"none of the {len(passages)} retrieved passages mentions {_join(list(sides), 'or')}"
 
 
 def _why_not(question: str, weights: dict[str, float], surface: dict[str, str], passages: list[Passage]) -> str:

@@ -158,7 +158,7 @@ _GREEK = dict(zip("αβγδεκλμστωΔ∆", ["alpha", "beta", "gamma", "del
 _DIGIT_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13)))
 #: "one" as a pronoun ("which one", "one of them", "the one with ...") is no number.
 _PRONOUN_ONE = "".join(f"(?<!{w} )" for w in "which each any every no the this that another either neither a".split())
-_DIGIT_WORD = re.compile(r"\b(" + "|".join(w if w != "one" else _PRONOUN_ONE + r"one(?!\s+(?:of|another|or|and)\b)"
+_DIGIT_WORD = re.compile(r"\b(" + "|".join(w if w != "one" else _PRONOUN_ONE + r"one(?!\s+(?:of|another|or|and|single)\b)"
                                             for w in _DIGIT_WORDS) + r")\b", re.IGNORECASE)
 _DEGREES = re.compile(r"\s*(?:°|º|℃|degrees?)\s*(?:C\b|celsius\b|centigrade\b)", re.IGNORECASE)
 _RANGE = re.compile(r"(?<=\d)\s*[–—-]\s*(?=\d)")
@@ -176,7 +176,7 @@ _RCT = re.compile(r"\bRCT(s?)\b")
 #: What muscle releases, in everyday words, as papers name it: "muscle-derived factors", "muscle-secreted molecules",
 #: "muscle signalling proteins" are myokines.
 _MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)[\s-]+){0,2}"
-                       r"(?:factors|molecules|proteins|messengers|hormones|substances|chemicals)\b", re.IGNORECASE)
+                       r"(?:factors|molecules|messengers|substances|chemicals)\b", re.IGNORECASE)
 #: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
 _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
                 "lifting weights": "resistance training", "lifting": "resistance training", "weight training": "resistance training",
@@ -184,7 +184,8 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "thinking": "cognitive", "memory problems": "cognitive impairment", "workout": "exercise",
                 "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
                 "routes": "pathways", "single workout": "acute exercise", "one workout": "acute exercise",
-                "single exercise session": "acute exercise", "single session": "acute exercise",
+                "single exercise session": "acute exercise", "one single workout": "acute exercise",
+                "one single session": "acute exercise", "single session": "acute exercise",
                 "single bout": "acute bout", "regular training": "chronic training",
                 "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
                 "neural plasticity": "neuroplasticity", "how long it takes": "duration needed",
@@ -194,7 +195,8 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "being active": "physical activity", "keeping active": "physical activity",
                 "being physically active": "physical activity", "staying physically active": "physical activity",
                 "spinal fluid": "cerebrospinal fluid", "volunteers": "participants", "volunteer": "participant",
-                "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits"}
+                "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits", "usually": "typically",
+                "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

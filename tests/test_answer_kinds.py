@@ -1321,3 +1321,38 @@ def test_a_question_on_a_named_documents_own_design_reads_what_it_calls_itself()
     out = extractive_answer("Is the multiscale review a narrative review?", passages).answer
     assert out.startswith("Yes: the document calls itself a narrative review.")
     assert "calls itself" not in extractive_answer("Is the multiscale review a good read?", passages).answer
+
+
+def test_which_study_lists_the_one_study_on_the_question_not_every_study():
+    passages = _passages(
+        "A systematic review and meta-analysis by Barha et al. emphasized that RT has a notably greater effect on "
+        "improving executive functions in women compared to men.",
+        "Zhao et al. conducted a randomized controlled trial involving 103 older adults with type 2 diabetes and "
+        "found that power training improved cognition.")
+    question = "Which study looked at whether weight training helps executive function more in women than in men?"
+    assert question_type(question) is QuestionType.studies
+    lines = extractive_answer(question, passages).answer.splitlines()
+    assert lines[0].startswith("- Barha et al. (meta-analysis") and not any("Zhao" in line for line in lines)
+    assert question_type("Which study design is strongest?") is not QuestionType.studies
+
+
+def test_hedging_adverbs_and_time_frames_read_as_the_papers_words():
+    from reviewer.answering.questions import distinctive
+    from reviewer.text import spell_out
+
+    assert spell_out("how does one single workout differ") == "how does acute exercise differ"
+    assert spell_out("over what time frame do studies usually show it") == (
+        "over what period do studies typically show it")
+    passages = _passages("Studies typically show effects over a period of weeks to months.", "Exercise helps.",
+                         "Exercise helps memory.")
+    assert "typic" not in distinctive("How long does a program typically take?", passages, [])
+
+
+def test_a_number_asked_for_and_stated_answers_with_fewer_of_the_questions_words_when_close_in_meaning():
+    from reviewer.answering.sentences import LOOSE_COVERAGE, SEMANTIC_ANSWER, Sentence, answers
+
+    s = Sentence(0, 0, "More than 600 muscle-derived proteins act on other organs.", frozenset(), ())
+    s.coverage, s.semantic = LOOSE_COVERAGE, SEMANTIC_ANSWER
+    assert not answers(s, 0.5)
+    s.counts = True
+    assert answers(s, 0.5)

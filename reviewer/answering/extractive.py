@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from reviewer.answering import kinds
+from reviewer.answering import comparison, kinds
 from reviewer.answering.documents import acronyms_defined, naming, spell_acronyms, spelled_out
 from reviewer.answering.listing import ENUMERATES, INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
@@ -35,7 +35,7 @@ from reviewer.answering.sentences import (SEMANTIC_CLOSE, Sentence, answers, can
 from reviewer.answering.designs import own_design
 from reviewer.answering.wording import compound_held, interrogative, is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
-from reviewer.text import content_stems, find_citations, stem
+from reviewer.text import find_citations, stem
 
 #: Share of the question's (weighted) content words a sentence must contain to count as answering it.
 MIN_COVERAGE = 0.5
@@ -255,7 +255,7 @@ def _uncovered(question: str, kind: QuestionType, passages: list[Passage]) -> li
     words = absent_populations(question, passages)
     if kind is QuestionType.comparison:
         for side in comparison_sides(question) or ():
-            if kinds.side_sentences_absent(side, question, passages):
+            if comparison.side_sentences_absent(side, question, passages):
                 words += [w for w in side.split() if w.lower() not in words]
     return words
 
@@ -298,7 +298,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
     if kind is QuestionType.studies:
         lines = listed
     elif kind is QuestionType.comparison:
-        lines = kinds.comparison(question, passages, every)
+        lines = comparison.comparison(question, passages, every)
     elif kind is QuestionType.quantity:
         lines = kinds.quantity(question, ranked, every, min_coverage, passages)
     elif kind is QuestionType.listing:

@@ -17,7 +17,7 @@ from reviewer.answering.change import asked_change, stated_change
 from reviewer.answering.designs import design_asked, design_wording, of_design
 from reviewer.answering.documents import acronyms_defined
 from reviewer.answering.questions import (ACRONYM, DIRECTION_WORDS, SUPERLATIVE, asked_direction, comparison_sides, contains,
-                                          distinctive, generic_stems, same_population, text_stems, unit_pattern)
+                                          distinctive, generic_stems, text_stems, unit_pattern)
 from reviewer.answering.sentences import CONTEXT_FACTOR, GOES_ON, Sentence, cite, next_sentence, pick, quoted
 from reviewer.answering.wording import subject_words
 from reviewer.models import Passage, StudyDesign
@@ -27,18 +27,6 @@ from reviewer.text import COUNT, content_stems, normalize_space, spell_out, stem
 MAX_STUDIES = 5
 #: Share of a listed study's score that depends on how much of the question's topic its text and heading hold.
 TOPIC_WEIGHT = 0.5
-#: Score factor, for one side of a comparison, of a sentence naming both sides: one about that side alone speaks for it.
-BOTH_SIDES = 0.5
-#: Share of a side's statement score that depends on how much of the comparison's subject it speaks of.
-SUBJECT_WEIGHT = 0.5
-#: With one side uncovered, a sentence naming a study of the other is quoted too when it scores this share of
-#: that side's best statement.
-STUDY_SHARE = 0.5
-#: A sentence comparing the two sides directly is quoted first when it scores at least this share of the best sentence.
-DIRECT_SHARE = 0.6
-_CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compared (?:with|to)|relative to|versus|"
-                       r"vs\.?|unlike|rather than|more|less|greater|better|worse|stronger|weaker|while(?! \w+ing\b))\b",
-                       re.I)
 #: Score factor of a number stated in the unit the question asks about (applied for up to two different unit words).
 UNIT_BONUS = 1.3
 #: Best sentences, without the number asked for, whose next sentence is read for it.
@@ -54,6 +42,12 @@ _DESIGN_WORDS = {StudyDesign.rct: "RCT", StudyDesign.meta_analysis: "meta-analys
 _SIZE = re.compile(r"\bhow many (?:participants|people|patients|subjects|individuals|adults|persons|volunteers|"
                    r"children|women|men)\b|\bsample size\b|\benrol\w*", re.I)
 _FEWEST = re.compile(r"\b(?:smallest|fewest|least|lowest)\b", re.I)
+#: "Which study ...": one study asked for; a second is listed when it ranks this share of the first.
+_ONE_STUDY = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:study|trial|RCT|experiment|paper)\b(?!\s+(?:design|type|kind))",
+                        re.I)
+ONE_STUDY_SHARE = 0.8
+
+
 def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
     """One line per named study in the direction asked about: '- Lamb et al. (RCT, n = 494, worsening): quote [n].'"""
     from reviewer.grading import direction, grade, split_studies
@@ -91,7 +85,7 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             # what it lacks is a name ("Parkinson's", "IL-6").
             if about and not any(contains(t, held) for t in about) and not any(
                     alt and all(contains(t, held) for t in alt) for alt in alternatives) and (
-                    named or _held(topic, held) < 0.5):
+                    named or share_held(topic, held) < 0.5):
                 continue
             if any(must and not any(contains(t, held) for t in must) for must in (heading, named)):  # a name: the subject
                 continue
@@ -107,7 +101,10 @@ def studies(question: str, passages: list[Passage], ranked: list[Sentence]) -> O
             rank = best.score * (1 - TOPIC_WEIGHT * (1 - _topical(topic, f"{lead_in} {segment} {p.section or ''}", question)))
             if key not in found or rank > found[key][0]:
                 found[key] = (rank, line)
-    return [line for _, line in sorted(found.values(), key=lambda x: -x[0])[:MAX_STUDIES]] or _none_against(want, ranked)
+    ordered = sorted(found.values(), key=lambda x: -x[0])
+    if _ONE_STUDY.search(question):  # "which study ...": the one (or two) the question is about, not every study
+        ordered = [(rank, line) for rank, line in ordered[:2] if rank >= ONE_STUDY_SHARE * ordered[0][0]]
+    return [line for _, line in ordered[:MAX_STUDIES]] or _none_against(want, ranked)
 
 
 def _none_against(want: Optional[str], ranked: list[Sentence]) -> Optional[list[str]]:
@@ -139,14 +136,14 @@ def _study_line(label: str, design: StudyDesign, segment: str, own: list[Sentenc
     return best, f"- {label}" + (f" ({', '.join(parts)})" if parts else "") + f": {cite(best.quote, n)}{found_too}"
 
 
-def _held(stems: list[str], held: frozenset[str]) -> float:
+def share_held(stems: list[str], held: frozenset[str]) -> float:
     """Share of some stems a sentence holds (1.0 when there are none)."""
     return sum(contains(t, held) for t in stems) / len(stems) if stems else 1.0
 
 
 def _topical(topic: list[str], text: str, question: str) -> float:
     """Share of a question's topic stems a text holds (1.0 for a question with none)."""
-    return _held(topic, text_stems(text, question)) if topic else 1.0
+    return share_held(topic, text_stems(text, question)) if topic else 1.0
 
 
 def _unnamed_label(segment: str, name: str) -> str:
@@ -155,66 +152,6 @@ def _unnamed_label(segment: str, name: str) -> str:
     text = normalize_space(strip_markers(segment[:cut] if cut > 0 else segment))
     words = re.sub(r"^(?:[A-Z]\w+(?: \w+)?),\s+", "", text).split()  # "Notably, a subsequent trial": no "Notably"
     return " ".join(words[:8]).rstrip(",;:") or "Unnamed study"
-
-
-def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> bool:
-    """Whether no passage mentions every content word of one side of a comparison."""
-    stems = content_stems(spell_out(side))
-    return bool(stems) and not any(all(contains(t, text_stems(p.text, question)) for t in stems) for p in passages)
-
-
-def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
-    """One statement per side of the comparison, or that no passage concerns a side."""
-    from reviewer.grading import split_studies
-
-    sides = comparison_sides(question)
-    if not sides:
-        return None
-    side_stems = [content_stems(spell_out(side)) for side in sides]
-    # What the comparison is about ("strength training", "cognition"): a side's statement should speak of it.
-    subject = [t for t in dict.fromkeys(content_stems(spell_out(question)))
-               if t not in generic_stems() and not any(t in stems for stems in side_stems)]
-    lines: list[str] = []
-    seen: set[tuple[int, int]] = set()
-    direct = _direct(ranked, side_stems, subject)
-    if direct is not None:  # a sentence weighing one side against the other answers the comparison itself
-        seen.add((direct.index, direct.start))
-        lines.append(f"- {sides[0]} and {sides[1]} compared: {quoted(direct)}")
-    for k, side in enumerate(sides):
-        other = side_stems[1 - k]
-        alias = same_population(side)  # "seniors": the "older adults" of a review
-        hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])
-                or any(contains(t, s.stems) for t in alias)]
-        if not hits:
-            lines.append(f"None of the passages concern {side}.")
-            continue
-        # A sentence about this side alone speaks for it better than one naming both.
-        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
-                                        * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * _held(subject, s.context)),
-                                        -s.index, -s.start))
-        if (best.index, best.start) in seen:
-            continue
-        seen.add((best.index, best.start))
-        lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
-        alone = not any(all(contains(t, s.stems) for t in other) for s in ranked)  # the other side is not covered
-        study = next((s for s in hits if alone and (s.index, s.start) not in seen
-                      and s.score >= STUDY_SHARE * best.score and any(name.strip() for name, _ in split_studies(s.quote))),
-                     None)
-        if study is not None:  # ... so the side covered is shown by a study too ("Silva-Batista and colleagues ...")
-            seen.add((study.index, study.start))
-            lines.append(f"- {side}: {cite(study.quote, study.index + 1)}")
-    return lines if any(line.startswith("- ") for line in lines) else None
-
-
-def _direct(ranked: list[Sentence], side_stems: list[list[str]], subject: list[str]) -> Optional[Sentence]:
-    """The best sentence naming both sides in words that weigh one against the other ("whereas", "superior"), if any
-    holds at least `DIRECT_SHARE` of the best sentence's score and speaks of the comparison's subject."""
-    if not ranked:
-        return None
-    floor = DIRECT_SHARE * ranked[0].score
-    both = [s for s in ranked if s.score >= floor and _CONTRAST.search(s.quote) and _held(subject, s.context) >= 0.5
-            and all(contains(t, s.context) for stems in side_stems for t in stems)]
-    return max(both, key=lambda s: (s.score * _held(subject, s.context), -s.index, -s.start)) if both else None
 
 
 def quantity(question: str, ranked: list[Sentence], every: list[Sentence], min_coverage: float,

@@ -14,6 +14,7 @@ from functools import lru_cache
 from typing import Optional
 
 from reviewer.answering.change import change_stems
+from reviewer.answering.sides import comparison_sides
 from reviewer.answering.wording import GENERIC_WORDS, interrogative, request_free
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
@@ -36,7 +37,8 @@ ASKS_QUANTITY = re.compile(
     r"to what extent|in degrees|(optimal|minimum|maximum|effective) (\w+[- ])?(dose|temperature|frequency|"
     r"duration|concentration))\b", re.I)
 _STUDIES = re.compile(WHICH + r"(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|papers|experiments|meta-analyses|"
-                      r"reviews|cohorts|investigations|authors|researchers)\b|\blist (?:the |all )?(?:studies|trials)\b|"
+                      r"reviews|cohorts|investigations|authors|researchers|(?:study|trial|RCT|experiment)(?!\s+(?:design|"
+                      r"type|kind)s?\b))\b|\blist (?:the |all )?(?:studies|trials)\b|"
                       r"^\W*(?:(?:are|were) there (?:any )?|any )(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b|"
                       # "RCTs of strength training in MCI ... . Which ones are in the library?"
                       r"^\W*(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|experiments|cohorts)\b"
@@ -53,24 +55,6 @@ LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[
                           r"aspects|characteristics|features|conditions|elements)\b", re.I)
 SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
-_SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+(?:versus|vs\.?|compared? (?:with|to))\s+"
-                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)"
-                     r"(?:\s*[?.,;:]|\s+[-–—]\s|\s+(?:for|in|on|among|with|at|when|regarding)\b|$)", re.I),
-          # "Do weight training and aerobic exercise differ in ...": two things asked to differ.
-          re.compile(r"^\W*(?:do|does|did|how do|how does|in what ways? do)\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)\s+"
-                     r"(?:differ|compare|(?:[\w-]+\s+)?(?:different|distinct))\b", re.I),
-          # "different for teenagers than for seniors"
-          re.compile(r"\b(?:for|in|among)\s+(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,2}?)\s+than\s+(?:for|in|among)\s+"
-                     r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I),
-          re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
-#: "The link between A and B" names an association, not two things compared.
-_ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
-                          r"interplay|crosstalk|communication|pathways?|axis|mediators?|messengers?|bridges?|signals?)\s+between$", re.I)
-#: An "X or Y" question asks to choose when it asks yes or no ("Is it stronger in MCI or dementia?") or compares.
-_ASKS_CHOICE = re.compile(r"^\W*(?:is|are|was|were|do|does|did|can|could|should|would|will|has|have|had|which|who)\b|"
-                          r"\b(?:better|worse|more|less|stronger|weaker|greater|larger|higher|lower|differ\w*|"
-                          r"compared?|versus|vs)\b", re.I)
 #: Questions asking who did something: their answer names a person or an institution.
 ASKS_WHO = re.compile(r"^\W*who\b|" + WHICH + r"(?:\w+\s+){0,2}?(?:researchers?|scientists?|authors?|investigators?|"
                       r"team|group|lab|laboratory|institutions?|university|universities)\b", re.I)
@@ -151,47 +135,6 @@ def question_type(question: str) -> QuestionType:
     if _YES_NO.search(question):
         return QuestionType.yes_no
     return QuestionType.general
-
-
-def comparison_sides(question: str) -> Optional[tuple[str, str]]:
-    """The two things a question compares ("MCI or dementia" → ("MCI", "dementia")), or None.
-
-    Each side is the run of content words next to "or", "versus", "compared with" or inside
-    "between ... and ..."; a side with no content word, or sides sharing every word, is no comparison.
-    """
-    for pattern in _SIDES:
-        match = pattern.search(question)
-        if not match or _ASSOCIATION.search(question[:match.start() + len("between")]):
-            continue
-        if pattern is _SIDES[-1] and not _ASKS_CHOICE.search(question):
-            continue  # "what routes help people with memory problems or Alzheimer's": alternatives, not a choice
-        b = _side_words(match.group("b"), last=False, most=3)
-        if b.lower().startswith("non-"):  # "progressive or non-progressive training": both sides are training
-            b = _side_words(match.group("b"), last=False, most=4)
-        # Sides are parallel ("older adults or children"): the first is at most a word longer than the second.
-        a = _side_words(match.group("a"), last=True, most=max(2, len(b.split()) + 1))
-        negated = b.split()[0].lower()[len("non-"):] if b.lower().startswith("non-") else ""
-        if negated and a.lower() == negated:
-            a = " ".join([a] + b.split()[1:])  # "progressive" and "non-progressive resistance training"
-        if a and b and set(content_stems(a)) != set(content_stems(b)):
-            return a, b
-    return None
-
-
-def _side_words(phrase: str, last: bool, most: int) -> str:
-    """The content words of one side: the run of at most `most` words nearest to the comparison word."""
-    words = phrase.split()
-    run: list[str] = []
-    for word in reversed(words) if last else words:
-        bare = word.strip("?.,;:()").lower()
-        if bare in STOPWORDS or stem(bare) in _GENERIC_STEMS:  # a change word ("lower") may be a side
-            if run:
-                break
-            continue
-        run.append(word.strip("?.,;:()"))
-        if len(run) == most:
-            break
-    return " ".join(reversed(run) if last else run)
 
 
 def asked_direction(question: str) -> Optional[str]:
@@ -364,6 +307,9 @@ def focus_missing(question: str, weights: dict[str, float], passages: list[Passa
     return head if set(stems) & set(missing(question, weights, passages)) else None
 
 
+_HOW_OFTEN = re.compile(r"^(?:usually|typically|commonly|generally|often|normally|mostly|roughly|approximately|about)$")
+
+
 def distinctive(question: str, passages: list[Passage], absent: list[str]) -> set[str]:
     """Question stems that some passage holds but most do not: what the question singles out."""
     passage_stems = [text_stems(p.text, question) for p in passages]
@@ -371,6 +317,8 @@ def distinctive(question: str, passages: list[Passage], absent: list[str]) -> se
     for token in tokens(spell_out(request_free(question))):
         word = stem(token)
         if token in STOPWORDS or word in absent or word in generic_stems() or (len(token) < 2 and not token.isdigit()):
+            continue
+        if _HOW_OFTEN.match(token):  # "typically", "usually": how the question hedges, not what it singles out
             continue
         if 0 < sum(contains(word, s) for s in passage_stems) <= len(passages) / 2:
             out.add(word)

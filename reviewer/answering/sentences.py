@@ -93,6 +93,7 @@ class Sentence:
     opens: bool = False  # the passage's first sentence: its lead, if any, is in the chunk before
     context: frozenset[str] = frozenset()  # stems of this sentence and its lead
     attached: bool = False  # states a number right after the question's most specific word (quantity questions)
+    counts: bool = False  # states a number, and the question asks for one
     implied: frozenset[str] = frozenset()  # question words its document stands for ("the news article": news, articl)
     spelled: str = ""  # the quote with the acronyms its passages define written out, for the embedding model
 
@@ -203,7 +204,8 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         both = sum(w for t, w in weights.items() if contains(t, s.context)) / total * CONTEXT_FACTOR
         # The sentence says it alone: quote it alone, unless it draws a conclusion from the figures before it
         # ("This suggests that women tend to benefit more": "g = 0.639 ... compared with 0.150").
-        if s.lead and both <= own and not (_INFERS.match(s.quote) and re.search(r"\d", s.lead)):
+        # ... nor when it speaks of "they" (the authors the sentence before names).
+        if s.lead and both <= own and not (_INFERS.match(s.quote) and re.search(r"\d", s.lead)) and not GOES_ON.match(s.quote):
             s.lead, s.lead_index, s.context = "", -1, s.stems
         s.coverage = max(own, both)
         phrase = len(question_pairs & _pairs(s.order)) / len(question_pairs) if question_pairs else 0.0
@@ -224,6 +226,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         framing = 0.7 if _FRAMING.search(s.quote) and not (of_study and _STUDY_ITSELF.search(s.quote)) else 1.0
         # "the optimal temperature for X": the number written right after X ("X (63.2 °C") is X's own.
         s.attached = asks_quantity and _value_after(s.quote, rare)
+        s.counts = asks_quantity and s.has_number
         attached = ATTACHED_BONUS if s.attached else 1.0
         # "the greatest increase": a sentence stating a greater or the greatest increase ranks those asked about.
         ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
@@ -281,8 +284,10 @@ def score(sentences: list[Sentence], question: str, weights: dict[str, float], n
 
 
 def answers(s: Sentence, min_coverage: float) -> bool:
-    """Whether a sentence can answer the question: it holds enough of its words, or fewer but means the same."""
-    return s.coverage >= min_coverage or (s.coverage >= RELAXED_COVERAGE and s.semantic >= SEMANTIC_ANSWER) or (
+    """Whether a sentence can answer the question: it holds enough of its words, or fewer but means the same (the
+    closer, the fewer; a number asked for and stated needs no more than `LOOSE_COVERAGE`)."""
+    return s.coverage >= min_coverage or (
+        s.coverage >= (LOOSE_COVERAGE if s.counts else RELAXED_COVERAGE) and s.semantic >= SEMANTIC_ANSWER) or (
         s.coverage >= LOOSE_COVERAGE and s.semantic >= SEMANTIC_CLOSE)
 
 

@@ -187,6 +187,8 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "single exercise session": "acute exercise", "one single workout": "acute exercise",
                 "one single session": "acute exercise", "single session": "acute exercise",
                 "single bout": "acute bout", "regular training": "chronic training",
+                "months of regular training": "chronic exercise", "months of training": "chronic exercise",
+                "months of regular exercise": "chronic exercise", "long-term training": "chronic exercise",
                 "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
                 "neural plasticity": "neuroplasticity", "how long it takes": "duration needed",
                 "how long it will take": "duration needed", "how long it took": "duration needed",
@@ -196,7 +198,11 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "being physically active": "physical activity", "staying physically active": "physical activity",
                 "spinal fluid": "cerebrospinal fluid", "volunteers": "participants", "volunteer": "participant",
                 "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits", "usually": "typically",
-                "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
+                "seniors": "older adults", "senior citizens": "older adults", "head-to-head": "compared",
+                "handshake": "grip strength", "hand strength": "grip strength", "hands weaker": "grip strength weaker",
+                "weaker hands": "weaker grip strength", "hand weakness": "grip weakness", "go both ways": "bidirectional", "goes both ways": "bidirectional",
+                "work both ways": "bidirectional", "both directions": "bidirectional",
+                "thinking problems": "cognitive impairment", "hold back": "inhibit", "holding back": "inhibiting", "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 

@@ -1356,3 +1356,35 @@ def test_a_number_asked_for_and_stated_answers_with_fewer_of_the_questions_words
     assert not answers(s, 0.5)
     s.counts = True
     assert answers(s, 0.5)
+
+
+def test_lay_words_for_grip_direction_and_time_read_as_the_papers_terms():
+    from reviewer.text import papers_terms
+
+    assert papers_terms("does a weak handshake predict thinking problems, does it go both ways?") == (
+        "does a weak grip strength predict cognitive impairment, does it bidirectional?")
+    assert papers_terms("seniors tested head-to-head") == "older adults tested compared"
+    assert papers_terms("single exercise session vs months of regular training") == (
+        "acute exercise vs chronic exercise")
+
+
+def test_a_side_of_a_comparison_runs_on_through_of():
+    assert comparison_sides("single exercise session vs months of regular training - how do they differ?") == (
+        "single exercise session", "months of regular training")
+    assert comparison_sides("Is it stronger in MCI or dementia of the Alzheimer type?") == ("MCI", "dementia")
+
+
+def test_a_greeting_and_the_askers_lead_in_are_no_words_to_find():
+    from reviewer.answering.wording import request_free
+
+    assert request_free("Hi! I'd love to know whether anyone has tested free weights against machines?").split() == (
+        "whether anyone has tested free weights against machines?".split())
+
+
+def test_the_news_coverage_names_the_news_article():
+    passages = [Passage(chunk_id="n1", doc_id="news", title="Exercise sends signals", doc_type="news",
+                        text="Physical activity can improve blood flow to the brain, reduce inflammation and stimulate "
+                             "the release of growth factors, Glatt said."),
+                Passage(chunk_id="r1", doc_id="rt", title="The Muscle-Brain Axis", doc_type="review",
+                        text="Irisin crosses the blood-brain barrier.")]
+    assert naming("According to the coach in the news coverage, how does activity help?", passages)[0] == {"news"}

@@ -30,7 +30,12 @@ _CONTRAST = re.compile(r"\b(?:than|whereas|superior|inferior|in contrast|compare
 def side_sentences_absent(side: str, question: str, passages: list[Passage]) -> bool:
     """Whether no passage mentions every content word of one side of a comparison."""
     stems = content_stems(spell_out(side))
-    return bool(stems) and not any(all(contains(t, text_stems(p.text, question)) for t in stems) for p in passages)
+    return bool(stems) and not any(side_held(stems, text_stems(p.text, question)) for p in passages)
+
+
+def side_held(stems: list[str], held: frozenset[str]) -> bool:
+    """Whether a text holds every word of a side."""
+    return all(contains(t, held) for t in stems)
 
 
 def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -> Optional[list[str]]:
@@ -53,20 +58,20 @@ def comparison(question: str, passages: list[Passage], ranked: list[Sentence]) -
     for k, side in enumerate(sides):
         other = side_stems[1 - k]
         alias = same_population(side)  # "seniors": the "older adults" of a review
-        hits = [s for s in ranked if all(contains(t, s.stems) for t in side_stems[k])
+        hits = [s for s in ranked if side_held(side_stems[k], s.stems)
                 or any(contains(t, s.stems) for t in alias)]
         if not hits:
             lines.append(f"None of the passages concern {side}.")
             continue
         # A sentence about this side alone speaks for it better than one naming both.
-        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if all(contains(t, s.stems) for t in other) else 1.0)
+        best = max(hits, key=lambda s: (s.score * (BOTH_SIDES if side_held(other, s.stems) else 1.0)
                                         * (1 - SUBJECT_WEIGHT + SUBJECT_WEIGHT * share_held(subject, s.context)),
                                         -s.index, -s.start))
         if (best.index, best.start) in seen:
             continue
         seen.add((best.index, best.start))
         lines.append(f"- {side}: {cite(best.quote, best.index + 1)}")
-        alone = not any(all(contains(t, s.stems) for t in other) for s in ranked)  # the other side is not covered
+        alone = not any(side_held(other, s.stems) for s in ranked)  # the other side is not covered
         study = next((s for s in hits if alone and (s.index, s.start) not in seen
                       and s.score >= STUDY_SHARE * best.score and any(name.strip() for name, _ in split_studies(s.quote))),
                      None)
@@ -83,5 +88,5 @@ def _direct(ranked: list[Sentence], side_stems: list[list[str]], subject: list[s
         return None
     floor = DIRECT_SHARE * ranked[0].score
     both = [s for s in ranked if s.score >= floor and _CONTRAST.search(s.quote) and share_held(subject, s.context) >= 0.5
-            and all(contains(t, s.context) for stems in side_stems for t in stems)]
+            and all(side_held(stems, s.context) for stems in side_stems)]
     return max(both, key=lambda s: (s.score * share_held(subject, s.context), -s.index, -s.start)) if both else None

@@ -14,10 +14,11 @@ from reviewer.models import Passage
 from reviewer.text import STOPWORDS, content_stems
 
 #: "the multiscale neuroplasticity review", "the news article": up to three words before a document's kind.
-_NAMED = re.compile(r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint)\b", re.I)
+_NAMED = re.compile(r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint|coverage)\b", re.I)
 #: Words for the kind of a document, as its `doc_type` is recorded.
 _KINDS = {"review": "review", "article": "article", "paper": "article", "report": "news", "story": "news",
-          "piece": "news", "preprint": "preprint"}
+          "piece": "news", "coverage": "news",
+          "preprint": "preprint"}
 
 
 def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:

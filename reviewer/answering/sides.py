@@ -64,11 +64,16 @@ def _side_words(phrase: str, last: bool, most: int) -> str:
     run: list[str] = []
     for word in reversed(words) if last else words:
         bare = word.strip("?.,;:()").lower()
+        if bare == "of" and run and not last and word == bare:  # "months of regular training"
+            run.append(bare)
+            continue
         if bare in STOPWORDS or stem(bare) in _GENERIC_STEMS:  # a change word ("lower") may be a side
             if run:
                 break
             continue
         run.append(word.strip("?.,;:()"))
-        if len(run) == most:
+        if len(run) - run.count("of") == most:
             break
+    while run and run[-1] == "of":
+        run.pop()
     return " ".join(reversed(run) if last else run)

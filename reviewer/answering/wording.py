@@ -39,7 +39,7 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
                  "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
                  "thing things stuff go goes going went gone long library libraries collection look looks looked "
-                 "looking").split()
+                 "looking rise rises rising rose risen ability abilities capacity make makes made making turn").split()
 
 
 @lru_cache(maxsize=4096)
@@ -89,7 +89,11 @@ _INSTRUCTION = re.compile(rf"^\W*(?:{_INSTRUCTIONS})\b", re.I)
 _REQUEST = re.compile(rf"^\W*(?:{_INSTRUCTIONS}|as an? |[A-Z][a-z]+ing\b)|{_FIRST_PERSON}", re.I)
 #: An opening that introduces the asker before the question: "Neuroscientist here, ...", "Before I cite it in my
 #: thesis: ...", "Journalist here - ...".
-_INTRO = re.compile(rf"^\W*(?:[\w-]+ here\s*[,:;.\u2013\u2014-]+|[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
+_INTRO = re.compile(rf"^\W*(?:(?:hi|hello|hey|dear \w+)\b\W*|[\w-]+ here\s*[,:;.\u2013\u2014-]+|"
+                    rf"[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
+#: The asker's lead-in inside the question ("I'd love to know whether ...", "can you tell me ..."): no words to find.
+_ASKING = re.compile(r"\b(?:I'd|I would) (?:love|like) to know\b|\bI (?:want|need) to know\b|\bI (?:was )?wonder(?:ing)?\b|"
+                     r"\b(?:can|could) you tell me\b|\bbefore I go any further\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: A clause giving the asker's reason before the question ("Given the push for individualised dosing, which ...").
 _GIVEN = re.compile(r"^\W*(?:given|considering|in light of|in view of)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|does|do|"
@@ -119,7 +123,7 @@ def request_free(question: str) -> str:
     refers = _REFERS_BACK.search(" ".join(p for p in parts if p.endswith("?")))
     kept = [p if p.endswith("?") or not refers else _ABOUT.sub("", p) for p in parts  # "I'm writing a grant on X": X
             if p.endswith("?") or not (_REQUEST.search(p) or _INTRO.match(p)) or (refers and not _INSTRUCTION.match(p))]
-    return _BOILERPLATE.sub(" ", " ".join(kept) or question)
+    return _ASKING.sub(" ", _BOILERPLATE.sub(" ", " ".join(kept) or question))
 
 
 def interrogative(question: str) -> str:

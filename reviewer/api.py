@@ -217,6 +217,7 @@ class Reviewer:
         retrieve_ms = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
+        self._journals(passages)
         rerank_ms = (time.perf_counter() - t) * 1000
         out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder, library=self._index().counts)  # synced by _search
         self.cite(out.citations)
@@ -226,6 +227,13 @@ class Reviewer:
                           "rerank": round(rerank_ms, 1), **out.timings_ms,
                           "total": round((time.perf_counter() - started) * 1000, 1)}
         return out
+
+    def _journals(self, passages: list) -> None:
+        """Give the passages their documents' journals, by which a question may name a document."""
+        infos = self.store.find_documents(doc_ids=sorted({p.doc_id for p in passages})) if passages else {}
+        for p in passages:
+            info = infos.get(p.doc_id)
+            p.journal = info.journal if info is not None else None
 
     def summarize(self, topic: str, k: Optional[int] = None, llm=None, **filters):
         """A structured evidence summary of a topic (see `reviewer.summary.build`)."""

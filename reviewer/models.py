@@ -167,6 +167,8 @@ class Passage(BaseModel):
     suspect: bool = Field(False, description="Its text addresses a language model (marked at ingest); false "
                           "for chunks stored before the mark existed.")
     kind: BlockKind = Field(BlockKind.body, description="Running text or a figure/table caption.")
+    journal: Optional[str] = Field(None, description="Journal its document appeared in, when the library records "
+                                   "one (a question may name the document by it: \"the Brain Sciences review\").")
 
     @property
     def location(self) -> str:

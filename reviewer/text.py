@@ -198,10 +198,13 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "being physically active": "physical activity", "staying physically active": "physical activity",
                 "spinal fluid": "cerebrospinal fluid", "volunteers": "participants", "volunteer": "participant",
                 "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits", "usually": "typically",
-                "seniors": "older adults", "senior citizens": "older adults", "head-to-head": "compared",
+                "male": "men", "males": "men", "female": "women", "females": "women", "seniors": "older adults", "senior citizens": "older adults", "head-to-head": "compared",
                 "handshake": "grip strength", "hand strength": "grip strength", "hands weaker": "grip strength weaker",
                 "weaker hands": "weaker grip strength", "hand weakness": "grip weakness", "go both ways": "bidirectional", "goes both ways": "bidirectional",
-                "work both ways": "bidirectional", "both directions": "bidirectional",
+                "work both ways": "bidirectional", "run both ways": "bidirectional",
+                "runs both ways": "bidirectional", "made by muscle": "muscle-derived", "produced by muscle": "muscle-derived",
+                "released by muscle": "muscle-derived", "secreted by muscle": "muscle-derived", "other organs": "systemic",
+                "bloodstream": "blood", "handgrip": "grip", "prescribing": "prescription", "prescribe": "prescription", "both directions": "bidirectional",
                 "thinking problems": "cognitive impairment", "hold back": "inhibit", "holding back": "inhibiting", "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 

@@ -1388,3 +1388,34 @@ def test_the_news_coverage_names_the_news_article():
                 Passage(chunk_id="r1", doc_id="rt", title="The Muscle-Brain Axis", doc_type="review",
                         text="Irisin crosses the blood-brain barrier.")]
     assert naming("According to the coach in the news coverage, how does activity help?", passages)[0] == {"news"}
+
+
+def test_a_document_named_by_its_journal_is_the_one_asked_about():
+    passages = [Passage(chunk_id="m1", doc_id="multiscale", title="Multiscale Mechanisms of Neuroplasticity",
+                        doc_type="review", journal="Brain Sciences", text="Acute exercise modulates neurochemistry."),
+                Passage(chunk_id="r1", doc_id="rt", title="The Muscle-Brain Axis in Aging", doc_type="review",
+                        journal="Biology", text="Irisin crosses the blood-brain barrier.")]
+    assert naming("In the Brain Sciences review, what does a single workout do?", passages)[0] == {"multiscale"}
+
+
+def test_where_to_read_before_the_question_does_not_hide_its_kind():
+    question = "According to the multiscale review, which person-level characteristics modify how strongly it adapts?"
+    assert question_type(question) is QuestionType.listing
+    assert question_type("What decides whether this cytokine ends up helping or harming the brain?") is (
+        QuestionType.listing)
+
+
+def test_sides_said_as_clauses_are_their_subjects():
+    assert comparison_sides("what is the difference between what a single workout does to the brain and what months "
+                            "of regular training do?") == ("single workout", "months of regular training")
+
+
+def test_a_comparison_in_the_document_the_question_points_at_is_answered_in_its_words():
+    passages = [Passage(chunk_id="n1", doc_id="news", title="Muscle signals the brain", doc_type="news",
+                        text="The researchers used models of muscle tissue, one innervated and one uninnervated, and "
+                             "found that the innervated tissue sent more signals to the brain."),
+                Passage(chunk_id="r1", doc_id="rt", title="The Muscle-Brain Axis", doc_type="review",
+                        text="Resistance training raises irisin in older adults.")]
+    out = extractive_answer("In that news piece: how did muscle tissue with its nerve supply intact compare with "
+                            "tissue lacking nerves?", passages)
+    assert "one innervated and one uninnervated" in out.answer

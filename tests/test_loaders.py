@@ -223,6 +223,7 @@ def test_real_corpus_markdown_sections_and_metadata() -> None:
     assert doc.doi == front["doi"]
     assert doc.date == str(front["date"]) and doc.year == int(str(front["date"])[:4])
     assert doc.doc_type is DocType(front["doc_type"])
+    assert doc.journal == front["journal"] == "Biology"
     [eckardt] = [b for b in doc.blocks if "Eckardt et al." in b.text]
     assert eckardt.section == "3.1. Naturally Aging Older Adult Population"
     sections = {b.section for b in doc.blocks}

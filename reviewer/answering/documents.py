@@ -21,6 +21,10 @@ _KINDS = {"review": "review", "article": "article", "paper": "article", "report"
           "preprint": "preprint"}
 
 
+#: Stems of the words for a document's kind: where to look, never what the answer says.
+KIND_STEMS = frozenset(content_stems(" ".join(_KINDS)))
+
+
 def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
     """The doc_ids of the passages' documents the question names by title words or kind (none when it names none, or
     names all of them alike: "the review" with two reviews retrieved names neither), and the stems of the words
@@ -35,7 +39,7 @@ def naming(question: str, passages: list[Passage]) -> tuple[set[str], set[str]]:
         initials = set(_BARE_ACRONYM.findall(match.group(1)))
         hits = {}
         for doc_id, p in docs.items():
-            own = set(content_stems(f"{p.title or ''} {p.doc_type.value}".replace("-", " ")))
+            own = set(content_stems(f"{p.title or ''} {p.doc_type.value} {p.journal or ''}".replace("-", " ")))
             spelled = 2 * len(initials & _named_initials(tuple(q.text for q in passages if q.doc_id == doc_id)))
             if words & own or kind == p.doc_type.value or spelled:
                 hits[doc_id] = len(words & own) + (kind == p.doc_type.value) + spelled

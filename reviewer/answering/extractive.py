@@ -25,7 +25,7 @@ import re
 from typing import Optional
 
 from reviewer.answering import comparison, kinds
-from reviewer.answering.documents import acronyms_defined, naming, spell_acronyms, spelled_out
+from reviewer.answering.documents import KIND_STEMS, acronyms_defined, naming, spell_acronyms, spelled_out
 from reviewer.answering.listing import ENUMERATES, INSTANCES, listing
 from reviewer.answering.questions import (ACRONYM, ASKS_WHO, NAMES_WHO, absent_populations, comparison_sides, contains, distinctive, focus_missing,
                                           generic_stems, missing, populations_in, question_type, question_weights,
@@ -35,7 +35,7 @@ from reviewer.answering.sentences import (SEMANTIC_CLOSE, Sentence, answers, can
 from reviewer.answering.designs import own_design
 from reviewer.answering.wording import compound_held, interrogative, is_phrasing
 from reviewer.models import Answer, Citation, Passage, QuestionType
-from reviewer.text import find_citations, stem
+from reviewer.text import find_citations, spell_out, stem
 
 #: Share of the question's (weighted) content words a sentence must contain to count as answering it.
 MIN_COVERAGE = 0.5
@@ -116,19 +116,19 @@ def extractive_answer(question: str, passages: list[Passage], max_sentences: int
     absent = missing(question, scoring, passages)
     sides = comparison_sides(question) if kind is QuestionType.comparison else None
     side_words = {w.lower() for side in sides or () for w in side.split()}
-    if sides and side_words <= {u.lower() for u in uncovered}:  # "tai chi or yoga": neither side is in the passages
-        return _insufficient(question, passages, _neither(question, sides, absent, scoring, surface, passages))
     # One side is absent ("older adults or children"): the other is answered. With both sides present, the question
     # is refused as any other when the passages lack its subject ("attention or memory in ADHD").
     covered_side = bool(sides) and bool(side_words & {u.lower() for u in uncovered})
     min_coverage = coverage_asked(min_coverage, kind, len(weights))
     # A question pointing at a document ("in the news story, what does the coach list?") is answered from it, in
     # whatever words it uses, unless it names something the library lacks.
-    subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
-    pointed = bool(named) and not subject_missing
     # ... and so is a "which trials" question whose studies the passages name, however it is worded.
+    subject_missing = any(scoring[t] >= weights.get(t, 0.0) for t in absent)
     listed = kinds.studies(question, passages, ranked) if kind is QuestionType.studies else None
-    pointed = pointed or (bool(listed) and not subject_missing)
+    pointed = (bool(named) or bool(listed)) and not subject_missing
+    # "tai chi or yoga": neither side is in the passages (but in the document the question points at, in its words)
+    if sides and side_words <= {u.lower() for u in uncovered} and not pointed:
+        return _insufficient(question, passages, _neither(question, sides, absent, scoring, surface, passages))
     refusal = None if covered_side or pointed else _refusal(question, scoring, surface, passages, ranked, absent,
                                                             min_coverage, gap=kind is not QuestionType.listing)
     if refusal:
@@ -183,15 +183,25 @@ def _scoring(question: str, weights: dict[str, float], surface: dict[str, str], 
     """The question's weights for scoring: without what no passage concerns ("children"), nor the words naming a
     document that no passage's text holds ("the news article" says where to look); a word no passage holds that
     reads as phrasing ("thought", "tracked"), or that the library holds elsewhere, weighs little."""
-    where = {t for t in where if not any(contains(t, text_stems(p.text, question)) for p in passages)}
+    # ... the word for its kind ("review") always; a word of its title ("multiscale") when no passage writes it
+    where = {t for t in where if t in KIND_STEMS or not any(contains(t, text_stems(p.text, question)) for p in passages)}
     scoring = {t: w for t, w in weights.items() if t not in {stem(u) for u in uncovered} | where} or weights
     lacking = missing(question, scoring, passages)
     used = library([surface[t] for t in lacking]) if library is not None and lacking else {}
     held = set().union(*(text_stems(p.text, question) for p in passages)) if lacking else set()
     return {t: w * PHRASING_WEIGHT if t in lacking and (_PHRASING.search(surface[t]) or used.get(surface[t], 0) > 0
                                                      or is_phrasing(surface[t]) or compound_held(surface[t], held)
-                                                     or _after_studies(surface[t], question))
+                                                     or _after_studies(surface[t], question)
+                                                     or _hyphened_to_held(surface[t], question, held))
             else w for t, w in scoring.items()}
+
+
+def _hyphened_to_held(word: str, question: str, held: set[str]) -> bool:
+    """Whether the question joins the word by a hyphen to one a passage holds ("female-heavy samples"): the
+    compound says the held word's kind ("female"), which the passages write in their own way."""
+    pattern = rf"\b([\w]+)-{re.escape(word)}\b|\b{re.escape(word)}-([\w]+)\b"
+    return any(stem(spell_out(part).lower()) in held for m in re.finditer(pattern, question, re.I)
+               for part in m.groups() if part)
 
 
 def _after_studies(word: str, question: str) -> bool:

@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.documents import acronyms_defined
-from reviewer.answering.questions import LISTS_KINDS, WHICH, contains, generic_stems, text_stems
+from reviewer.answering.questions import DECIDES, LISTS_KINDS, WHICH, contains, generic_stems, text_stems
 from reviewer.answering.sentences import Sentence, cite, next_sentence, pick, quoted
 from reviewer.answering.wording import interrogative
 from reviewer.models import Passage
@@ -56,7 +56,8 @@ _LISTING_HEAD = re.compile(WHICH + rf"(?:[\w-]+\s+){{0,2}}?(?:mechanisms|pathway
 #: Words ranking the things a list question asks for ("the main limitations"), which passages need not write.
 _QUALIFIERS = frozenset(stem(w) for w in "main key major important principal primary chief biggest".split())
 _FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria|things|variables|aspects|"
-                      r"characteristics|features|conditions|elements)\b", re.I)
+                      r"characteristics|features|conditions|elements)\b|^\W*what\s+(?:decides|determines|governs|controls|"
+                      r"influences|shapes|drives)\b", re.I)
 #: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
 _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
 #: ... is answered by the sentence saying what it binds, activates or signals through, before one framing the evidence.
@@ -95,7 +96,7 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
     if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
         return _head_sentences(question, holding, ranked)
-    if LISTS_KINDS.search(interrogative(question)):  # "which factors ...": sentences that name several things
+    if LISTS_KINDS.search(interrogative(question)) or DECIDES.search(interrogative(question)):  # "which factors ...": sentences that name several things
         enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
                        and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote)
                             or INSTANCES.search(s.quote))]

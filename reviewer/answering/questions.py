@@ -49,6 +49,8 @@ _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-
                       re.I)
 #: "By what molecular routes is irisin thought to ...": the inverted form still asks for a list.
 _ROUTES = re.compile(r"^\W*(?:through|by|via)\s+(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:[a-z-]{3,}(?<!s)s)\b", re.I)
+#: "What decides whether IL-6 helps or harms?": the things it depends on are asked for.
+DECIDES = re.compile(r"^\W*what\s+(?:decides|determines|governs|controls|influences|shapes|drives)\b", re.I)
 #: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
 LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|"
                           r"factors|predictors|determinants|moderators|mediators|components|criteria|things|variables|"
@@ -124,9 +126,10 @@ def question_type(question: str) -> QuestionType:
         return QuestionType.studies
     if comparison_sides(question):
         return QuestionType.comparison
-    listing = bool(_LISTING.search(question) or _ROUTES.search(question)) and not SUPERLATIVE.search(question)
+    listing = bool(_LISTING.search(question) or _ROUTES.search(question) or DECIDES.search(question)) and not (
+        SUPERLATIVE.search(question))
     # "Which factors shape how much ...": the things named first, not a quantity.
-    if listing and LISTS_KINDS.search(question):
+    if listing and (LISTS_KINDS.search(question) or DECIDES.search(question)):
         return QuestionType.listing
     if ASKS_QUANTITY.search(question):
         return QuestionType.quantity

@@ -24,6 +24,8 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
           re.compile(r"\b(?:for|in|among)\s+(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,2}?)\s+than\s+(?:for|in|among)\s+"
                      r"(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,2})", re.I),
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
+#: A side said as a clause ("what a single workout does"): its subject is the side.
+_WHAT = re.compile(r"^(?:what|how)\s+(?:(?:a|an|the)\s+)?(.+)$", re.I)
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
                           r"interplay|crosstalk|communication|pathways?|axis|mediators?|messengers?|bridges?|signals?)\s+between$", re.I)
@@ -45,6 +47,10 @@ def comparison_sides(question: str) -> Optional[tuple[str, str]]:
             continue
         if pattern is _SIDES[-1] and not _ASKS_CHOICE.search(question):
             continue  # "what routes help people with memory problems or Alzheimer's": alternatives, not a choice
+        clauses = [_WHAT.match(match.group(g)) for g in ("a", "b")]
+        if all(clauses):  # "between what a single workout does to the brain and what months of training do"
+            return _side_words(clauses[0].group(1), last=False, most=3), _side_words(clauses[1].group(1), last=False,
+                                                                                       most=4)
         b = _side_words(match.group("b"), last=False, most=3)
         if b.lower().startswith("non-"):  # "progressive or non-progressive training": both sides are training
             b = _side_words(match.group("b"), last=False, most=4)

@@ -39,7 +39,8 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "determine determines drive drives last lasts lasted take takes took taken good bad get gets got getting "
                  "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
                  "thing things stuff go goes going went gone long library libraries collection look looks looked "
-                 "looking rise rises rising rose risen ability abilities capacity make makes made making turn").split()
+                 "looking rise rises rising rose risen ability abilities capacity make makes made making turn "
+                 "compare compared comparing comparison firm solid robust outside").split()
 
 
 @lru_cache(maxsize=4096)
@@ -91,6 +92,10 @@ _REQUEST = re.compile(rf"^\W*(?:{_INSTRUCTIONS}|as an? |[A-Z][a-z]+ing\b)|{_FIRS
 #: thesis: ...", "Journalist here - ...".
 _INTRO = re.compile(rf"^\W*(?:(?:hi|hello|hey|dear \w+)\b\W*|[\w-]+ here\s*[,:;.\u2013\u2014-]+|"
                     rf"[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
+#: Where the answer is to be read, before the question ("According to the multiscale review, which ..."): the
+#: question's kind is read after it.
+_WHERE = re.compile(r"^\W*(?:according to|in|per|from|based on|going by)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|"
+                    r"does|do|did|can|could|should|has|have)\b)", re.I)
 #: The asker's lead-in inside the question ("I'd love to know whether ...", "can you tell me ..."): no words to find.
 _ASKING = re.compile(r"\b(?:I'd|I would) (?:love|like) to know\b|\bI (?:want|need) to know\b|\bI (?:was )?wonder(?:ing)?\b|"
                      r"\b(?:can|could) you tell me\b|\bbefore I go any further\b", re.I)
@@ -129,7 +134,7 @@ def request_free(question: str) -> str:
 def interrogative(question: str) -> str:
     """The sentence that asks, when a statement or an introduction comes first ("In the news story, the coach
     explains why ... . What routes does he list?" → "What routes does he list?"); else the whole question."""
-    parts = [_GIVEN.sub("", p) for p in _SENTENCE_END.split(_INTRO.sub("", question.strip()))]
+    parts = [_WHERE.sub("", _GIVEN.sub("", p)) for p in _SENTENCE_END.split(_INTRO.sub("", question.strip()))]
     if len(parts) > 1 and not parts[0].endswith("?"):
         asks = next((p for p in parts if p.endswith("?")), question)
         # "I'm collecting RCTs of ... . Which ones are in the library?": the statement says what is asked for.

@@ -85,5 +85,6 @@ def record_metadata(fields: dict[str, Any], default_type: DocType) -> dict[str, 
         "year": parse_year(fields.get("year")) or parse_year(date_text),
         "date": date_text,
         "url": str(url) if url else None,
+        "journal": " ".join(str(fields.get("journal") or fields.get("container-title") or "").split()) or None,
         "doc_type": doc_type,
     }

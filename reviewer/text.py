@@ -177,6 +177,10 @@ _RCT = re.compile(r"\bRCT(s?)\b")
 #: "muscle signalling proteins" are myokines.
 _MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)[\s-]+){0,2}"
                        r"(?:factors|molecules|messengers|substances|chemicals)\b", re.IGNORECASE)
+#: Asking what is not known ("what can't the research tell us yet", "knowledge gaps") asks for the limitations.
+_UNKNOWN = re.compile(r"\b(?:can't|cannot|can not|doesn't|does not|don't|do not)\s+(?:[\w-]+\s+){0,3}?(?:tell us|tell)\b"
+                      r"(?:\s+yet)?|\b(?:is|are) not (?:yet )?known\b|\bstill unknown\b|\bknowledge gaps?\b|"
+                      r"\bgaps in (?:the )?(?:evidence|knowledge|research|literature)\b", re.IGNORECASE)
 #: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
 _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
                 "lifting weights": "resistance training", "lifting": "resistance training", "weight training": "resistance training",
@@ -221,6 +225,7 @@ def papers_terms(text: str) -> str:
     """A text with everyday words and the design acronym written as papers write them, for searching and matching
     ("weightlifting" → "resistance training", "leg" → "lower limb", "RCTs" → "randomized controlled trials")."""
     text = _MYOKINES.sub("myokines", _RCT.sub(r"randomized controlled trial\1", text))
+    text = _UNKNOWN.sub("limitations", text)
     return _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
 
 

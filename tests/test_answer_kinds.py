@@ -1419,3 +1419,12 @@ def test_a_comparison_in_the_document_the_question_points_at_is_answered_in_its_
     out = extractive_answer("In that news piece: how did muscle tissue with its nerve supply intact compare with "
                             "tissue lacking nerves?", passages)
     assert "one innervated and one uninnervated" in out.answer
+
+
+def test_asking_what_is_not_known_asks_for_the_limitations_whatever_the_examples():
+    from reviewer.text import papers_terms
+
+    question = "What can't the research tell us yet about prescribing it, for example how much or how often?"
+    assert papers_terms(question).startswith("What limitations about prescription it")
+    assert question_type(question) is QuestionType.listing
+    assert papers_terms("knowledge gaps on dosing") == "limitations on dosing"

@@ -17,7 +17,7 @@ from reviewer.answering.change import change_stems
 from reviewer.answering.sides import comparison_sides
 from reviewer.answering.wording import GENERIC_WORDS, interrogative, request_free
 from reviewer.models import Passage, QuestionType
-from reviewer.text import STOPWORDS, content_stems, spell_out, stem, tokens
+from reviewer.text import STOPWORDS, content_stems, papers_terms, spell_out, stem, tokens
 
 #: Document frequency assumed for a question word no passage contains: absence from a handful of retrieved
 #: passages says no more about a word's specificity than occurring in one of them does.
@@ -49,6 +49,8 @@ _LISTING = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-
                       re.I)
 #: "By what molecular routes is irisin thought to ...": the inverted form still asks for a list.
 _ROUTES = re.compile(r"^\W*(?:through|by|via)\s+(?:which|what)\s+(?:[\w-]+\s+){0,2}?(?:[a-z-]{3,}(?<!s)s)\b", re.I)
+#: Examples the asker gives ("..., for example how much or how often?") say nothing of what kind of answer is asked.
+_EXAMPLES = re.compile(r",?\s*\b(?:for example|for instance|e\.g\.|such as)\b[^?]*", re.I)
 #: "What decides whether IL-6 helps or harms?": the things it depends on are asked for.
 DECIDES = re.compile(r"^\W*what\s+(?:decides|determines|governs|controls|influences|shapes|drives)\b", re.I)
 #: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
@@ -121,7 +123,8 @@ def generic_stems() -> frozenset[str]:
 
 def question_type(question: str) -> QuestionType:
     """The kind of answer a question asks for (first match: studies, comparison, quantity, listing, yes/no)."""
-    question = interrogative(question)
+    # in the papers' terms ("what can't the research tell us" asks for limitations), without its examples
+    question = interrogative(papers_terms(_EXAMPLES.sub("", question)))
     if _STUDIES.search(question):
         return QuestionType.studies
     if comparison_sides(question):

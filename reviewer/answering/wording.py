@@ -40,7 +40,7 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
                  "thing things stuff go goes going went gone long library libraries collection look looks looked "
                  "looking rise rises rising rose risen ability abilities capacity make makes made making turn "
-                 "compare compared comparing comparison firm solid robust outside").split()
+                 "compare compared comparing comparison firm solid robust outside example examples instance").split()
 
 
 @lru_cache(maxsize=4096)

@@ -1428,3 +1428,15 @@ def test_asking_what_is_not_known_asks_for_the_limitations_whatever_the_examples
     assert papers_terms(question).startswith("What limitations about prescription it")
     assert question_type(question) is QuestionType.listing
     assert papers_terms("knowledge gaps on dosing") == "limitations on dosing"
+
+
+def test_what_decides_leads_with_the_sentence_saying_what_it_depends_on():
+    passages = _passages(
+        "Interleukin-6 (IL-6) is a pleiotropic cytokine involved in immune regulation (IL-1, TNF, CRP).",
+        "These findings highlight that the effects of IL-6 on the brain depend on source, timing, and inflammatory "
+        "context.",
+        "IL-6 rises acutely with exercise and may harm the brain when chronically elevated.")
+    library = lambda words: {w: 3 for w in words}  # noqa: E731 - the library writes the question's other words
+    out = extractive_answer("Relatives worry when exercise raises IL-6. What decides whether this cytokine ends up "
+                            "helping or harming the brain?", passages, library=library).answer
+    assert out.startswith("- These findings highlight that the effects of IL-6 on the brain depend on source")

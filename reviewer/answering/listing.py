@@ -105,7 +105,7 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         items = [s for s in ranked if lines and any(n.lower() in s.quote.lower() for n in names)]
         # ... and always when one says what the thing depends on ("may vary depending on the type, intensity, ...").
         depends = any(_MODERATED.search(s.quote) and s.score >= HEAD_FLOOR * enumerating[0].score for s in enumerating)
-        if enumerating and (not lines or (_FACTORS.search(question) and (
+        if enumerating and (not lines or (_FACTORS.search(interrogative(question)) and (
                 depends or enumerating[0].score > (items[0].score if items else 0.0)))):
             return _head_sentences(question, enumerating, ranked)
     return lines
@@ -148,7 +148,7 @@ def _named_items(question: str, passages: list[Passage], ranked: list[Sentence],
 def list_head(question: str) -> frozenset[str]:
     """The stems of what a listing question asks for when it is specific ("What adverse events ..." → adverse,
     event); empty for a generic head ("what mechanisms", "which factors"), whose items the passages name otherwise."""
-    match = _HEAD.search(interrogative(question))
+    match = None if DECIDES.search(interrogative(question)) else _HEAD.search(interrogative(question))
     stems = frozenset(content_stems(spell_out(match.group("head")))) if match else frozenset()
     # "which muscle-derived molecules": a class of things the passages name one by one ("myokines—Irisin, BDNF, ...")
     of_class = bool(match) and stem(match.group("head").split()[-1].lower()) in _CLASS_HEADS
@@ -160,7 +160,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     how = bool(_ASKS_HOW.search(question))
-    kind = _FACTORS.search(question)  # "which factors": a sentence naming "factors like genetics and environment"
+    kind = _FACTORS.search(interrogative(question))  # "which factors": a sentence naming "factors like genetics and environment"
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if ENUMERATES.search(s.quote)
                                                         or INSTANCES.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)

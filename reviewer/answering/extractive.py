@@ -75,6 +75,9 @@ _CONCLUSION = re.compile(r"^(?:Collectively|Overall|Taken together|Together|In s
 CAVEAT_BONUS = 1.5
 #: A sentence giving the details of the one before it (its figures, an example, what was done instead).
 _DETAILS = re.compile(r"^(?:Specifically|In particular|For (?:example|instance)|Notably|Instead),")
+#: A sentence quoted after the best one must be at least this close in meaning to the question, as a share of the
+#: best one's closeness.
+NEAR_MEANING = 0.7
 #: Score factor of a sentence from another document than the one the question names ("the news article").
 OTHER_DOCUMENT = 0.5
 #: Score factor of a sentence naming a person or an institution, for a question asking who.
@@ -315,7 +318,9 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         lines = listing(question, passages, every, min_coverage)
     if not lines:
         best = next((s for s in ranked if answers(s, min_coverage)), ranked[0])
-        chosen = pick(ranked, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
+        # ... those after the best also close to it in meaning: a sentence sharing words on another subject is not
+        near = [s for s in ranked if s is best or s.semantic >= NEAR_MEANING * best.semantic]
+        chosen = pick(near, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
         listing_asked = kind is QuestionType.listing or bool(_LIST_ASKED.search(question))
         lines = [" ".join(_with_details(chosen, every, listing_asked))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no

@@ -157,7 +157,8 @@ _GREEK = dict(zip("αβγδεκλμστωΔ∆", ["alpha", "beta", "gamma", "del
                                      "tau", "omega", "delta", "delta"]))
 _DIGIT_WORDS = dict(zip("one two three four five six seven eight nine ten eleven twelve".split(), range(1, 13)))
 #: "one" as a pronoun ("which one", "one of them", "the one with ...") is no number.
-_PRONOUN_ONE = "".join(f"(?<!{w} )" for w in "which each any every no the this that another either neither a".split())
+_PRONOUN_ONE = "".join(f"(?<!{w} )" for w in """which each any every no the this that another either neither a biggest
+    largest smallest best first last other same only second latest newest""".split())
 _DIGIT_WORD = re.compile(r"\b(" + "|".join(w if w != "one" else _PRONOUN_ONE + r"one(?!\s+(?:of|another|or|and|single)\b)"
                                             for w in _DIGIT_WORDS) + r")\b", re.IGNORECASE)
 _DEGREES = re.compile(r"\s*(?:°|º|℃|degrees?)\s*(?:C\b|celsius\b|centigrade\b)", re.IGNORECASE)
@@ -181,6 +182,9 @@ _MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produc
 _UNKNOWN = re.compile(r"\b(?:can't|cannot|can not|doesn't|does not|don't|do not)\s+(?:[\w-]+\s+){0,3}?(?:tell us|tell)\b"
                       r"(?:\s+yet)?|\b(?:is|are) not (?:yet )?known\b|\bstill unknown\b|\bknowledge gaps?\b|"
                       r"\bgaps in (?:the )?(?:evidence|knowledge|research|literature)\b", re.IGNORECASE)
+#: What about a person changes an effect ("individual-level characteristics", "person-level traits"): personal factors.
+_PERSONAL = re.compile(r"\b(?:individual|person|personal|participant)(?:[- ]level)? (?:characteristics|traits|factors|"
+                       r"variables|attributes)\b", re.IGNORECASE)
 #: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
 _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
                 "lifting weights": "resistance training", "lifting": "resistance training", "weight training": "resistance training",
@@ -225,7 +229,7 @@ def papers_terms(text: str) -> str:
     """A text with everyday words and the design acronym written as papers write them, for searching and matching
     ("weightlifting" → "resistance training", "leg" → "lower limb", "RCTs" → "randomized controlled trials")."""
     text = _MYOKINES.sub("myokines", _RCT.sub(r"randomized controlled trial\1", text))
-    text = _UNKNOWN.sub("limitations", text)
+    text = _PERSONAL.sub("personal factors", _UNKNOWN.sub("limitations", text))
     return _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
 
 
@@ -249,8 +253,8 @@ def spell_out(text: str) -> str:
     text = "".join(_GREEK.get(c, c) for c in text)
     text = _RANGE.sub(" to ", text)
     text = _BRITISH.sub(_americanize, _PROGRAMME.sub("program", papers_terms(text)))
-    text = _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
-    return _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)
+    text = _DIGIT_WORD.sub(lambda m: str(_DIGIT_WORDS[m.group(1).lower()]), text)  # before "biggest one" is "big one"
+    return _DEGREE_WORD.sub(lambda m: _DEGREE_WORDS[m.group(1).lower()], text)
 
 # ---------------------------------------------------------------- [n] markers
 

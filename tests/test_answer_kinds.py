@@ -1440,3 +1440,33 @@ def test_what_decides_leads_with_the_sentence_saying_what_it_depends_on():
     out = extractive_answer("Relatives worry when exercise raises IL-6. What decides whether this cytokine ends up "
                             "helping or harming the brain?", passages, library=library).answer
     assert out.startswith("- These findings highlight that the effects of IL-6 on the brain depend on source")
+
+
+def test_yes_or_no_and_the_biggest_one_are_no_words_to_find_and_the_biggest_study_is_quoted():
+    from reviewer.answering.wording import request_free
+    from reviewer.text import spell_out
+
+    assert request_free("Do large trials show a benefit? Yes or no, and what did the biggest one find?") == (
+        "Do large trials show a benefit? what did the biggest one find?")
+    assert spell_out("what did the biggest one find") == "what did the big one find"
+    passages = _passages(
+        "Larger pragmatic trials in dementia often show neutral effects on cognition.",
+        "The DAPA trial by Lamb et al., which enrolled 494 individuals with mild to moderate dementia, showed a modest "
+        "worsening in cognitive performance.",
+        "A small trial of 20 people with dementia reported better mood.")
+    out = extractive_answer("Do the large pragmatic trials in dementia show a cognitive benefit? Yes or no, and what "
+                            "did the biggest one find?", passages).answer
+    assert "Larger pragmatic trials in dementia often show neutral effects" in out and "494 individuals" in out
+
+
+def test_person_level_characteristics_are_the_personal_factors_papers_name():
+    from reviewer.text import papers_terms
+
+    assert papers_terms("which individual-level characteristics modify it?") == "which personal factors modify it?"
+    passages = _passages(
+        "Collectively, multiple myokines, including irisin, BDNF, IL-6, and IGF-1, may contribute to benefits.",
+        "Personal factors like genetics and environment influence exercise-induced neuroplasticity outcomes.",
+        "Exercise is widely known for its positive effects on brain function.")
+    out = extractive_answer("what personal characteristics change how much the brain benefits from exercise?",
+                            passages).answer
+    assert "Personal factors like genetics and environment" in out

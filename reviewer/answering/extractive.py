@@ -321,6 +321,7 @@ def _compose(kind: QuestionType, question: str, passages: list[Passage], every: 
         # ... those after the best also close to it in meaning: a sentence sharing words on another subject is not
         near = [s for s in ranked if s is best or s.semantic >= NEAR_MEANING * best.semantic]
         chosen = pick(near, max_sentences, RELATIVE_SCORE * best.score, min_coverage) or [best]
+        chosen += [s for s in [kinds.extreme_study(question, every)] if s and not any(s is c for c in chosen)]
         listing_asked = kind is QuestionType.listing or bool(_LIST_ASKED.search(question))
         lines = [" ".join(_with_details(chosen, every, listing_asked))]
         if kind is QuestionType.yes_no and not lead:  # findings about another population answer no yes/no

@@ -221,6 +221,15 @@ def asks_extreme_size(question: str) -> bool:
     return bool(_SIZE.search(question) and SUPERLATIVE.search(question))
 
 
+#: "... and what did the biggest one find?": the largest (or smallest) study is asked about, whatever else is asked.
+_EXTREME_STUDY = re.compile(r"\bthe (?:biggest|largest|smallest) (?:one|trial|study|RCT|cohort)\b", re.I)
+
+
+def extreme_study(question: str, every: list[Sentence]) -> Optional[Sentence]:
+    """The sentence reporting the largest (or smallest) sample when the question asks what that study found."""
+    return extreme_sample(question, every) if _EXTREME_STUDY.search(question) else None
+
+
 def extreme_sample(question: str, numeric: list[Sentence]) -> Optional[Sentence]:
     """Among the sentences reporting a sample (of the design the question names), the largest or smallest."""
     from reviewer.grading import extract_facts

@@ -104,7 +104,9 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         # when it says more to the question than the items' best one ("type, intensity, and frequency").
         items = [s for s in ranked if lines and any(n.lower() in s.quote.lower() for n in names)]
         # ... and always when one says what the thing depends on ("may vary depending on the type, intensity, ...").
-        depends = any(_MODERATED.search(s.quote) and s.score >= HEAD_FLOOR * enumerating[0].score for s in enumerating)
+        # ... or names the kind asked for by instances ("Personal factors like genetics and environment").
+        depends = any((_MODERATED.search(s.quote) or (_FACTORS.search(s.quote) and INSTANCES.search(s.quote)))
+                      and s.score >= HEAD_FLOOR * enumerating[0].score for s in enumerating)
         if enumerating and (not lines or (_FACTORS.search(interrogative(question)) and (
                 depends or enumerating[0].score > (items[0].score if items else 0.0)))):
             return _head_sentences(question, enumerating, ranked)

@@ -98,7 +98,7 @@ _WHERE = re.compile(r"^\W*(?:according to|in|per|from|based on|going by)\b[^,?]*
                     r"does|do|did|can|could|should|has|have)\b)", re.I)
 #: The asker's lead-in inside the question ("I'd love to know whether ...", "can you tell me ..."): no words to find.
 _ASKING = re.compile(r"\b(?:I'd|I would) (?:love|like) to know\b|\bI (?:want|need) to know\b|\bI (?:was )?wonder(?:ing)?\b|"
-                     r"\b(?:can|could) you tell me\b|\bbefore I go any further\b", re.I)
+                     r"\b(?:can|could) you tell me\b|\bbefore I go any further\b|^\W*yes or no\b,?(?:\s+and\b)?", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: A clause giving the asker's reason before the question ("Given the push for individualised dosing, which ...").
 _GIVEN = re.compile(r"^\W*(?:given|considering|in light of|in view of)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|does|do|"
@@ -128,7 +128,7 @@ def request_free(question: str) -> str:
     refers = _REFERS_BACK.search(" ".join(p for p in parts if p.endswith("?")))
     kept = [p if p.endswith("?") or not refers else _ABOUT.sub("", p) for p in parts  # "I'm writing a grant on X": X
             if p.endswith("?") or not (_REQUEST.search(p) or _INTRO.match(p)) or (refers and not _INSTRUCTION.match(p))]
-    return _ASKING.sub(" ", _BOILERPLATE.sub(" ", " ".join(kept) or question))
+    return _BOILERPLATE.sub(" ", " ".join(_ASKING.sub(" ", p).strip() for p in kept) or question)
 
 
 def interrogative(question: str) -> str:

@@ -1293,7 +1293,9 @@ def test_a_given_clause_is_the_askers_reason_not_what_is_asked():
     question = "Given the push for individualised dosing, which person-level characteristics shape the gain?"
     assert request_free(question) == "which person-level characteristics shape the gain?"
     assert question_type(question) is QuestionType.listing
-    assert interrogative("For patients with Alzheimer's, what routes are proposed?").startswith("For patients")
+    # a population before the question stays a word to find, though the question's kind is read after it
+    assert request_free("For patients with Alzheimer's, what routes are proposed?").startswith("For patients")
+    assert interrogative("For patients with Alzheimer's, what routes are proposed?") == "what routes are proposed?"
 
 
 def test_different_for_one_population_than_another_compares_them_and_finds_seniors_as_older_adults():
@@ -1470,3 +1472,13 @@ def test_person_level_characteristics_are_the_personal_factors_papers_name():
     out = extractive_answer("what personal characteristics change how much the brain benefits from exercise?",
                             passages).answer
     assert "Personal factors like genetics and environment" in out
+
+
+def test_wobbly_surfaces_and_ages_in_decades_read_as_the_papers_words():
+    from reviewer.answering.wording import interrogative
+    from reviewer.text import papers_terms
+
+    assert papers_terms("free weights on wobbly surfaces") == "free weights on unstable surfaces"
+    assert question_type("For people whose memory is slipping, through what routes could activity help?") is (
+        QuestionType.listing)
+    assert interrogative("For adults in their late sixties, which trial compared them?") == "which trial compared them?"

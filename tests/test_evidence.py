@@ -327,3 +327,19 @@ def test_evidence_tag_round_trips_as_json():
 def test_grade_accepts_any_doc_type_spelling(doc_type):
     tag = grade("A prospective cohort study of 1,000 older adults followed for 5 years.", None, doc_type)
     assert tag.design is StudyDesign.cohort and tag.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "Collectively, current evidence indicates that the cognitive effects of RT in individuals with dementia are variable.",
+    "In contrast, evidence in individuals with established dementia is more heterogeneous.",
+    "Trials so far report inconsistent findings on memory."])
+def test_evidence_called_variable_or_heterogeneous_is_mixed(text):
+    from reviewer.grading import direction
+
+    assert direction(text) == "mixed"
+
+
+def test_a_variable_word_elsewhere_is_no_direction():
+    from reviewer.grading import direction
+
+    assert direction("Training volume was a variable in the model, and heterogeneous samples were pooled.") is None

@@ -40,7 +40,8 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "big bigger biggest large larger largest program programs programme programmes regimen regimens docs documents "
                  "thing things stuff go goes going went gone long library libraries collection look looks looked "
                  "looking rise rises rising rose risen ability abilities capacity make makes made making turn "
-                 "compare compared comparing comparison firm solid robust outside example examples instance").split()
+                 "compare compared comparing comparison firm solid robust outside example examples instance "
+                 "late early mid forties fifties sixties seventies eighties nineties").split()
 
 
 @lru_cache(maxsize=4096)
@@ -94,8 +95,9 @@ _INTRO = re.compile(rf"^\W*(?:(?:hi|hello|hey|dear \w+)\b\W*|[\w-]+ here\s*[,:;.
                     rf"[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
 #: Where the answer is to be read, before the question ("According to the multiscale review, which ..."): the
 #: question's kind is read after it.
-_WHERE = re.compile(r"^\W*(?:according to|in|per|from|based on|going by)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|"
-                    r"does|do|did|can|could|should|has|have)\b)", re.I)
+_WHERE = re.compile(r"^\W*(?:according to|in|per|from|for|among|based on|going by)\b[^,?]*,\s*"
+                    r"(?=(?:(?:through|by|via)\s+)?(?:which|what|how|who|is|are|does|do|did|can|could|should|has|have)\b)",
+                    re.I)
 #: The asker's lead-in inside the question ("I'd love to know whether ...", "can you tell me ..."): no words to find.
 _ASKING = re.compile(r"\b(?:I'd|I would) (?:love|like) to know\b|\bI (?:want|need) to know\b|\bI (?:was )?wonder(?:ing)?\b|"
                      r"\b(?:can|could) you tell me\b|\bbefore I go any further\b|^\W*yes or no\b,?(?:\s+and\b)?", re.I)

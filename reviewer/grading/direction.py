@@ -20,7 +20,10 @@ _BENEFIT = re.compile(
     r"\bimprov(?:e|es|ed|ement|ements|ing)\b|\benhanc\w*|\bbenefi\w*|\bprotective\b|\bslow(?:s|ed|er|ing)?\b[^.]{0,30}"
     r"\bdecline\b|\battenuat\w*|\bgains?\b|\bpreserv\w*|\bsuperior\b|\boutperform\w*|\bsignificantly (?:increased|"
     r"elevated|higher|larger|better)\b|\bbetter\b|\bpositive effects?\b", re.I)
-_MIXED = re.compile(r"\bmixed (?:results|findings|evidence)\b|\bconflicting (?:results|findings|evidence)\b", re.I)
+_MIXED = re.compile(r"\b(?:mixed|conflicting|inconsistent) (?:results|findings|evidence)\b|"
+                    # "the cognitive effects of RT in individuals with dementia are variable"
+                    r"\b(?:effects?|evidence|results|findings|outcomes)\b(?: [\w-]+){0,7}? (?:are|is|were|was|remains?) "
+                    r"(?:more |highly |largely )?(?:variable|heterogeneous|inconsistent|mixed)\b", re.I)
 
 def direction(text: str) -> Optional[DirectionLabel]:
     """The direction of effect a passage reports, from lexical cues.

@@ -1482,3 +1482,13 @@ def test_wobbly_surfaces_and_ages_in_decades_read_as_the_papers_words():
     assert question_type("For people whose memory is slipping, through what routes could activity help?") is (
         QuestionType.listing)
     assert interrogative("For adults in their late sixties, which trial compared them?") == "which trial compared them?"
+
+
+def test_a_why_question_prefers_the_sentence_giving_a_reason():
+    passages = _passages(
+        "In older adults, unstable free-weight training improved memory more than machine training did.",
+        "In older adults, memory improved more with unstable free-weight training than machine training, likely "
+        "due to enhanced prefrontal-cerebellar connectivity.")
+    out = extractive_answer("Why does unstable free-weight training improve memory more than machine training in "
+                            "older adults?", passages).answer
+    assert out.startswith("In older adults, memory improved more with unstable free-weight training")

@@ -66,6 +66,11 @@ _CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each
 #: A sentence concluding from the one before it.
 _INFERS = re.compile(r"^(?:This|These|Such|Those)(?: [\w-]+)? (?:suggests?|indicates?|implies|imply|shows?|demonstrates?|"
                      r"highlights?|means)\b")
+#: A question asking why, and a sentence giving a reason, which counts this much more for it.
+_ASKS_WHY = re.compile(r"(?:^|[.?!]\s+)\W*why\b|\bwhat explains\b|\bhow come\b", re.I)
+_GIVES_REASON = re.compile(r"\b(?:due to|because|owing to|attributed to|explained by|reflects?|reflecting|result(?:s|ing)? "
+                           r"from|driven by|mediated by|underl(?:ie|ies|ying))\b", re.I)
+REASON_BONUS = 1.25
 #: Score factor of a sentence read with its predecessor: a single sentence saying as much is the better quote.
 CONTEXT_FACTOR = 0.95
 _FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
@@ -197,6 +202,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     question_numbers = numbers(question)
     rare = _rarest(weights) if asks_quantity else frozenset()
     compared = _superlative_phrase(question)
+    asks_why = bool(_ASKS_WHY.search(question))
     for s in sentences:
         s.stems = text_stems(s.quote, question) | s.implied
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
@@ -230,7 +236,9 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         attached = ATTACHED_BONUS if s.attached else 1.0
         # "the greatest increase": a sentence stating a greater or the greatest increase ranks those asked about.
         ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
-        s.factor = listing * subject * method * quantity * framing * attached * ranking
+        # "Why would unstable training sharpen thinking more?": a sentence giving a reason ("likely due to ...").
+        reason = REASON_BONUS if asks_why and _GIVES_REASON.search(s.quote) else 1.0
+        s.factor = listing * subject * method * quantity * framing * attached * ranking * reason
         s.lexical = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * s.factor
         s.score = s.lexical
 

@@ -212,7 +212,7 @@ _PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resis
                 "work both ways": "bidirectional", "run both ways": "bidirectional",
                 "runs both ways": "bidirectional", "made by muscle": "muscle-derived", "produced by muscle": "muscle-derived",
                 "released by muscle": "muscle-derived", "secreted by muscle": "muscle-derived", "other organs": "systemic",
-                "bloodstream": "blood", "wobbly": "unstable", "slipping": "declining", "slips": "declines", "handgrip": "grip", "prescribing": "prescription", "prescribe": "prescription", "both directions": "bidirectional",
+                "biomarker": "marker", "biomarkers": "markers", "bloodstream": "blood", "wobbly": "unstable", "slipping": "declining", "slips": "declines", "handgrip": "grip", "prescribing": "prescription", "prescribe": "prescription", "both directions": "bidirectional",
                 "thinking problems": "cognitive impairment", "hold back": "inhibit", "holding back": "inhibiting", "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
 _PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 

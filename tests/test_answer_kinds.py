@@ -1492,3 +1492,15 @@ def test_a_why_question_prefers_the_sentence_giving_a_reason():
     out = extractive_answer("Why does unstable free-weight training improve memory more than machine training in "
                             "older adults?", passages).answer
     assert out.startswith("In older adults, memory improved more with unstable free-weight training")
+
+
+def test_roles_are_no_comparison_and_preliminary_evidence_is_not_established():
+    assert comparison_sides("Is cathepsin B established in humans as a marker or mediator of cognitive gains?") is None
+    assert comparison_sides("Is it stronger in MCI or dementia?") == ("MCI", "dementia")
+    passages = _passages(
+        "However, evidence supporting CTSB as a biomarker or mediator of exercise-related cognitive improvement in "
+        "humans remains preliminary and indirect.",
+        "Cathepsin B (CTSB) promotes BDNF expression in animal models.")
+    out = extractive_answer("Is cathepsin B (CTSB) established in humans as a marker or mediator of exercise-related "
+                            "cognitive improvement?", passages).answer
+    assert out.startswith("Not established") and "remains preliminary and indirect" in out

@@ -278,8 +278,8 @@ def direction_lead(chosen: list[Sentence], passages: list[Passage], question: st
 
 
 #: A finding that leaves the question open: the evidence is called inconclusive, limited or still needed.
-_OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:unclear|uncertain|unknown|limited|lacking|"
-                   r"insufficient|debated|controversial)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
+_OPEN = re.compile(r"\b(?:inconclusive|(?:remains?|still|is|are) (?:largely )?(?:unclear|uncertain|unknown|limited|"
+                   r"lacking|insufficient|debated|controversial|preliminary|sparse|scarce)|(?:more|further|additional)(?: \w+)? (?:research|studies|"
                    r"trials|evidence) (?:is|are) (?:needed|required|warranted)|not (?:yet )?(?:been )?(?:established|"
                    r"proven|confirmed)|remains? to be (?:\w+ )?(?:elucidated|established|determined|clarified))\b", re.I)
 

@@ -232,7 +232,7 @@ def _binomials(question: str) -> tuple[tuple[str, str], ...]:
 
 
 _PREFIXES = ("", "neuro", "anti", "pro", "pre", "post", "non", "sub", "hyper", "hypo", "intra", "inter", "micro",
-             "macro", "multi", "poly", "over", "under", "re", "co", "de", "dys", "mis", "un", "in", "im")
+             "macro", "multi", "poly", "over", "under", "re", "co", "de", "dys", "mis", "un", "in", "im", "bio")
 
 
 def contains(term: str, stems: frozenset[str]) -> bool:

@@ -26,6 +26,8 @@ _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.
           re.compile(r"(?P<a>[\w–'’-]+(?:\s+[\w–'’-]+){0,3}?)\s+or\s+(?P<b>[\w–'’-]+(?:\s+[\w–'’-]+){0,5})", re.I))
 #: A side said as a clause ("what a single workout does"): its subject is the side.
 _WHAT = re.compile(r"^(?:what|how)\s+(?:(?:a|an|the)\s+)?(.+)$", re.I)
+#: "... as a marker or mediator": the roles something may have, not two things compared.
+_ROLE = re.compile(r"\bas (?:an?|the)\s+(?:[\w-]+\s+)?[\w-]+\s+or\b", re.I)
 #: "The link between A and B" names an association, not two things compared.
 _ASSOCIATION = re.compile(r"\b(?:links?|associations?|relationships?|relations?|correlations?|connections?|interactions?|"
                           r"interplay|crosstalk|communication|pathways?|axis|mediators?|messengers?|bridges?|signals?)\s+between$", re.I)
@@ -45,8 +47,9 @@ def comparison_sides(question: str) -> Optional[tuple[str, str]]:
         match = pattern.search(question)
         if not match or _ASSOCIATION.search(question[:match.start() + len("between")]):
             continue
-        if pattern is _SIDES[-1] and not _ASKS_CHOICE.search(question):
+        if pattern is _SIDES[-1] and (not _ASKS_CHOICE.search(question) or _ROLE.search(question)):
             continue  # "what routes help people with memory problems or Alzheimer's": alternatives, not a choice
+            # ... as are roles ("established as a marker or mediator")
         clauses = [_WHAT.match(match.group(g)) for g in ("a", "b")]
         if all(clauses):  # "between what a single workout does to the brain and what months of training do"
             return _side_words(clauses[0].group(1), last=False, most=3), _side_words(clauses[1].group(1), last=False,

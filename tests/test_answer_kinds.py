@@ -1504,3 +1504,19 @@ def test_roles_are_no_comparison_and_preliminary_evidence_is_not_established():
     out = extractive_answer("Is cathepsin B (CTSB) established in humans as a marker or mediator of exercise-related "
                             "cognitive improvement?", passages).answer
     assert out.startswith("Not established") and "remains preliminary and indirect" in out
+
+
+def test_asking_whether_evidence_is_consistent_prefers_the_sentence_saying_how_consistent():
+    passages = _passages(
+        "Evidence from systematic reviews suggests that resistance training improves cognition in dementia.",
+        "Current evidence indicates that the cognitive effects of resistance training in dementia are variable.")
+    from reviewer.answering.questions import question_weights
+    from reviewer.answering.sentences import REASON_BONUS, candidates, score
+
+    question = "Is the evidence that resistance training improves cognition in dementia consistent?"
+    sentences = candidates(passages)
+    score(sentences, question, question_weights(question, passages)[0], len(passages))
+    benefit, variable = sentences
+    assert variable.factor == pytest.approx(benefit.factor * REASON_BONUS)
+    out = extractive_answer(question, passages).answer
+    assert out.startswith("Mixed") and "are variable" in out

@@ -71,6 +71,10 @@ _ASKS_WHY = re.compile(r"(?:^|[.?!]\s+)\W*why\b|\bwhat explains\b|\bhow come\b",
 _GIVES_REASON = re.compile(r"\b(?:due to|because|owing to|attributed to|explained by|reflects?|reflecting|result(?:s|ing)? "
                            r"from|driven by|mediated by|underl(?:ie|ies|ying))\b", re.I)
 REASON_BONUS = 1.25
+#: ... and so does a question asking whether evidence is consistent, for a sentence saying how consistent it is.
+_ASKS_CONSISTENCY = re.compile(r"\bconsistent(?:ly)?\b|\buniform(?:ly)?\b|\breliabl[ey]\b|\balways\b", re.I)
+_SAYS_CONSISTENCY = re.compile(r"\b(?:variable|heterogeneous|heterogeneity|inconsistent|mixed|conflicting|"
+                               r"not uniformly|consistent(?:ly)?|uniform(?:ly)?)\b", re.I)
 #: Score factor of a sentence read with its predecessor: a single sentence saying as much is the better quote.
 CONTEXT_FACTOR = 0.95
 _FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
@@ -203,6 +207,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     rare = _rarest(weights) if asks_quantity else frozenset()
     compared = _superlative_phrase(question)
     asks_why = bool(_ASKS_WHY.search(question))
+    asks_consistency = bool(_ASKS_CONSISTENCY.search(question))
     for s in sentences:
         s.stems = text_stems(s.quote, question) | s.implied
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
@@ -238,6 +243,8 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
         # "Why would unstable training sharpen thinking more?": a sentence giving a reason ("likely due to ...").
         reason = REASON_BONUS if asks_why and _GIVES_REASON.search(s.quote) else 1.0
+        # "Is the evidence consistent?": a sentence saying how consistent it is ("more heterogeneous", "variable").
+        reason *= REASON_BONUS if asks_consistency and _SAYS_CONSISTENCY.search(s.quote) else 1.0
         s.factor = listing * subject * method * quantity * framing * attached * ranking * reason
         s.lexical = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * s.factor
         s.score = s.lexical

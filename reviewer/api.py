@@ -217,23 +217,19 @@ class Reviewer:
         retrieve_ms = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         passages = rerank(asked, result.passages, k, cfg, self.embedder) if cfg.rerank else result.passages
-        self._journals(passages)
+        # the passages' documents, read once: their journals may name them in the question, their records cite them
+        documents = self.store.find_documents(doc_ids=sorted({p.doc_id for p in passages})) if passages else {}
+        for p in passages:
+            p.journal = documents[p.doc_id].journal if p.doc_id in documents else None
         rerank_ms = (time.perf_counter() - t) * 1000
         out = answer(asked, passages, self.settings, llm=llm, embedder=self.embedder, library=self._index().counts)  # synced by _search
-        self.cite(out.citations)
+        self.cite(out.citations, documents)
         out.question = question
         out.standalone_question = standalone
         out.timings_ms = {"retrieve": round(retrieve_ms, 1), **{k2: round(v, 1) for k2, v in result.timings_ms.items()},
                           "rerank": round(rerank_ms, 1), **out.timings_ms,
                           "total": round((time.perf_counter() - started) * 1000, 1)}
         return out
-
-    def _journals(self, passages: list) -> None:
-        """Give the passages their documents' journals, by which a question may name a document."""
-        infos = self.store.find_documents(doc_ids=sorted({p.doc_id for p in passages})) if passages else {}
-        for p in passages:
-            info = infos.get(p.doc_id)
-            p.journal = info.journal if info is not None else None
 
     def summarize(self, topic: str, k: Optional[int] = None, llm=None, **filters):
         """A structured evidence summary of a topic (see `reviewer.summary.build`)."""
@@ -243,12 +239,14 @@ class Reviewer:
         self.cite(summary.citations)
         return summary
 
-    def cite(self, citations) -> None:
-        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file)."""
+    def cite(self, citations, documents: Optional[dict] = None) -> None:
+        """Give citations their documents' bibliographic records (authors, year, DOI, journal, file); `documents`:
+        those records already read (doc_id → record), else they are read from the store."""
         from reviewer.bibliography.references import attach
 
         if citations:
-            attach(citations, self.store.find_documents(doc_ids=sorted({c.doc_id for c in citations})))
+            attach(citations, documents if documents is not None else
+                   self.store.find_documents(doc_ids=sorted({c.doc_id for c in citations})))
 
     def export_bibliography(self, fmt: str, doc_ids: Optional[Sequence[str]] = None) -> str:
         """The library (or these documents) as BibTeX ('bib'), RIS ('ris') or CSL-JSON ('csljson')."""

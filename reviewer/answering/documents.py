@@ -14,13 +14,11 @@ from reviewer.models import Passage
 from reviewer.text import STOPWORDS, content_stems
 
 #: "the multiscale neuroplasticity review", "the news article": up to three words before a document's kind.
-_NAMED = re.compile(r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)(review|article|paper|report|study|piece|story|preprint|coverage)\b", re.I)
+_NAMED = re.compile(r"\b(?:the|that|this)\s+((?:[\w-]+\s+){0,3}?)"
+                    r"(review|article|paper|report|study|piece|story|preprint|coverage)\b", re.I)
 #: Words for the kind of a document, as its `doc_type` is recorded.
 _KINDS = {"review": "review", "article": "article", "paper": "article", "report": "news", "story": "news",
-          "piece": "news", "coverage": "news",
-          "preprint": "preprint"}
-
-
+          "piece": "news", "coverage": "news", "preprint": "preprint"}
 #: Stems of the words for a document's kind: where to look, never what the answer says.
 KIND_STEMS = frozenset(content_stems(" ".join(_KINDS)))
 

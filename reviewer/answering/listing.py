@@ -11,7 +11,7 @@ import re
 from typing import Optional
 
 from reviewer.answering.documents import acronyms_defined
-from reviewer.answering.questions import DECIDES, LISTS_KINDS, WHICH, contains, generic_stems, text_stems
+from reviewer.answering.questions import DECIDES, FACTOR_WORDS, LISTS_KINDS, WHICH, contains, generic_stems, text_stems
 from reviewer.answering.sentences import Sentence, cite, next_sentence, pick, quoted
 from reviewer.answering.wording import interrogative
 from reviewer.models import Passage
@@ -55,9 +55,7 @@ _CLASS_HEADS = frozenset(stem(w) for w in _CLASSES)
 _LISTING_HEAD = re.compile(WHICH + rf"(?:[\w-]+\s+){{0,2}}?(?:mechanisms|pathways|signals|{'|'.join(_CLASSES)})\b", re.I)
 #: Words ranking the things a list question asks for ("the main limitations"), which passages need not write.
 _QUALIFIERS = frozenset(stem(w) for w in "main key major important principal primary chief biggest".split())
-_FACTORS = re.compile(r"\b(?:factors|predictors|determinants|moderators|components|criteria|things|variables|aspects|"
-                      r"characteristics|features|conditions|elements)\b|^\W*what\s+(?:decides|determines|governs|controls|"
-                      r"influences|shapes|drives)\b", re.I)
+_FACTORS = re.compile(rf"\b(?:{FACTOR_WORDS})\b", re.I)
 #: A question asking how something acts ("through which pathways", "by what molecular routes", "what mechanisms") ...
 _ASKS_HOW = re.compile(r"\b(?:mechanisms?|pathways?|routes?|signals?|signal(?:l)?ing)\b", re.I)
 #: ... is answered by the sentence saying what it binds, activates or signals through, before one framing the evidence.
@@ -96,7 +94,8 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
     # Items the passages name as instances of the head ("myokines like irisin") answer it; others do not.
     if holding and not (lines and any(n.lower() in s.quote.lower() for s in holding for n in names)):
         return _head_sentences(question, holding, ranked)
-    if LISTS_KINDS.search(interrogative(question)) or DECIDES.search(interrogative(question)):  # "which factors ...": sentences that name several things
+    asking = interrogative(question)
+    if LISTS_KINDS.search(asking) or DECIDES.search(asking):  # "which factors ...": sentences that name several things
         enumerating = [s for s in ranked if not s.methods and s.coverage >= 0.5 * min_coverage
                        and (_SERIES.search(_PARENTHESES.sub("", s.quote)) or _MODERATED.search(s.quote)
                             or INSTANCES.search(s.quote))]
@@ -107,10 +106,16 @@ def listing(question: str, passages: list[Passage], ranked: list[Sentence], min_
         # ... or names the kind asked for by instances ("Personal factors like genetics and environment").
         depends = any((_MODERATED.search(s.quote) or (_FACTORS.search(s.quote) and INSTANCES.search(s.quote)))
                       and s.score >= HEAD_FLOOR * enumerating[0].score for s in enumerating)
-        if enumerating and (not lines or (_FACTORS.search(interrogative(question)) and (
+        if enumerating and (not lines or (_factors_asked(question) and (
                 depends or enumerating[0].score > (items[0].score if items else 0.0)))):
             return _head_sentences(question, enumerating, ranked)
     return lines
+
+
+def _factors_asked(question: str) -> Optional[re.Match]:
+    """The word by which a question asks what shapes something ("which factors", "what decides"), or None."""
+    asking = interrogative(question)
+    return _FACTORS.search(asking) or DECIDES.search(asking)
 
 
 def _names_heading(question: str, section: Optional[str]) -> bool:
@@ -162,7 +167,7 @@ def _head_sentences(question: str, holding: list[Sentence], ranked: list[Sentenc
     next sentence of its passage when that one goes on listing ("Reported challenges involve fatigue, soreness, ...")."""
     # A sentence that lists several of them, or names one ("myokines like irisin and IL-6"), answers "which" better.
     how = bool(_ASKS_HOW.search(question))
-    kind = _FACTORS.search(interrogative(question))  # "which factors": a sentence naming "factors like genetics and environment"
+    kind = _factors_asked(question)  # "which factors": a sentence naming "factors like genetics and environment"
     holding = sorted(holding, key=lambda s: -s.score * (ENUMERATION_BONUS if ENUMERATES.search(s.quote)
                                                         or INSTANCES.search(s.quote) else 1.0)
                      * (ENUMERATION_BONUS if how and _ACTS.search(s.quote) else 1.0)

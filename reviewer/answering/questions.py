@@ -15,7 +15,7 @@ from typing import Optional
 
 from reviewer.answering.change import change_stems
 from reviewer.answering.sides import comparison_sides
-from reviewer.answering.wording import GENERIC_WORDS, interrogative, request_free
+from reviewer.answering.wording import GENERIC_STEMS, interrogative, request_free
 from reviewer.models import Passage, QuestionType
 from reviewer.text import STOPWORDS, content_stems, papers_terms, spell_out, stem, tokens
 
@@ -53,10 +53,12 @@ _ROUTES = re.compile(r"^\W*(?:through|by|via)\s+(?:which|what)\s+(?:[\w-]+\s+){0
 _EXAMPLES = re.compile(r",?\s*\b(?:for example|for instance|e\.g\.|such as)\b[^?]*", re.I)
 #: "What decides whether IL-6 helps or harms?": the things it depends on are asked for.
 DECIDES = re.compile(r"^\W*what\s+(?:decides|determines|governs|controls|influences|shapes|drives)\b", re.I)
+#: Words for the things that shape an effect ("which factors", "what variables", "which characteristics").
+FACTOR_WORDS = (r"factors|predictors|determinants|moderators|components|criteria|things|variables|aspects|"
+                r"characteristics|features|conditions|elements")
 #: A listing question whose head is a kind of thing to enumerate ("which factors", "what mechanisms").
 LISTS_KINDS = re.compile(WHICH + r"(?:are\s+(?:the\s+)?|were\s+(?:the\s+)?)?(?:[\w-]+\s+){0,2}?(?:mechanisms|pathways|"
-                          r"factors|predictors|determinants|moderators|mediators|components|criteria|things|variables|"
-                          r"aspects|characteristics|features|conditions|elements)\b", re.I)
+                          r"mediators|" + FACTOR_WORDS + r")\b", re.I)
 SUPERLATIVE = re.compile(r"\b(?:largest|biggest|highest|greatest|most|best|strongest|smallest|lowest|least|longest"
                          r"|shortest|fastest|earliest|latest|first|optimal)\b", re.I)
 #: Questions asking who did something: their answer names a person or an institution.
@@ -111,14 +113,11 @@ def unit_pattern(question: str) -> Optional[re.Pattern]:
     return re.compile("|".join(f"(?:{u})" for u in found), re.I) if found else None
 
 
-_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)
-
-
 @lru_cache(maxsize=1)
 def generic_stems() -> frozenset[str]:
     """Stems that say little about a question's subject: generic words, and change verbs ("lower", "boost"),
     which name a direction the passages may state in other words (`reviewer.answering.change`)."""
-    return _GENERIC_STEMS | change_stems()
+    return GENERIC_STEMS | change_stems()
 
 
 def question_type(question: str) -> QuestionType:

@@ -66,15 +66,16 @@ _CONTINUES = re.compile(r"^(?:Specifically|In particular|Within (?:the|this|each
 #: A sentence concluding from the one before it.
 _INFERS = re.compile(r"^(?:This|These|Such|Those)(?: [\w-]+)? (?:suggests?|indicates?|implies|imply|shows?|demonstrates?|"
                      r"highlights?|means)\b")
-#: A question asking why, and a sentence giving a reason, which counts this much more for it.
-_ASKS_WHY = re.compile(r"(?:^|[.?!]\s+)\W*why\b|\bwhat explains\b|\bhow come\b", re.I)
-_GIVES_REASON = re.compile(r"\b(?:due to|because|owing to|attributed to|explained by|reflects?|reflecting|result(?:s|ing)? "
-                           r"from|driven by|mediated by|underl(?:ie|ies|ying))\b", re.I)
+#: What a question asks (why; whether evidence is consistent) and the wording of a sentence that says it (a reason,
+#: "likely due to ..."; how consistent, "more heterogeneous"), which then counts `REASON_BONUS` more.
+_ASKED_AND_SAID = (
+    (re.compile(r"(?:^|[.?!]\s+)\W*why\b|\bwhat explains\b|\bhow come\b", re.I),
+     re.compile(r"\b(?:due to|because|owing to|attributed to|explained by|reflects?|reflecting|result(?:s|ing)? from|"
+                r"driven by|mediated by|underl(?:ie|ies|ying))\b", re.I)),
+    (re.compile(r"\bconsistent(?:ly)?\b|\buniform(?:ly)?\b|\breliabl[ey]\b|\balways\b", re.I),
+     re.compile(r"\b(?:variable|heterogeneous|heterogeneity|inconsistent|mixed|conflicting|not uniformly|"
+                r"consistent(?:ly)?|uniform(?:ly)?)\b", re.I)))
 REASON_BONUS = 1.25
-#: ... and so does a question asking whether evidence is consistent, for a sentence saying how consistent it is.
-_ASKS_CONSISTENCY = re.compile(r"\bconsistent(?:ly)?\b|\buniform(?:ly)?\b|\breliabl[ey]\b|\balways\b", re.I)
-_SAYS_CONSISTENCY = re.compile(r"\b(?:variable|heterogeneous|heterogeneity|inconsistent|mixed|conflicting|"
-                               r"not uniformly|consistent(?:ly)?|uniform(?:ly)?)\b", re.I)
 #: Score factor of a sentence read with its predecessor: a single sentence saying as much is the better quote.
 CONTEXT_FACTOR = 0.95
 _FRAMING = re.compile(r"\b(?:this|the present|our|the current) (?:review|article|paper|study|analysis|work)\b|^(?:the|this) (?:paper|review|article) \w+s\b(?! (?:found|showed|"
@@ -206,8 +207,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
     question_numbers = numbers(question)
     rare = _rarest(weights) if asks_quantity else frozenset()
     compared = _superlative_phrase(question)
-    asks_why = bool(_ASKS_WHY.search(question))
-    asks_consistency = bool(_ASKS_CONSISTENCY.search(question))
+    wanted = [said for asks, said in _ASKED_AND_SAID if asks.search(question)]
     for s in sentences:
         s.stems = text_stems(s.quote, question) | s.implied
         s.context = s.stems | text_stems(s.lead, question) if s.lead else s.stems
@@ -242,9 +242,7 @@ def score_lexically(sentences: list[Sentence], question: str, weights: dict[str,
         # "the greatest increase": a sentence stating a greater or the greatest increase ranks those asked about.
         ranking = SUPERLATIVE_BONUS if compared is not None and compared.search(s.quote) else 1.0
         # "Why would unstable training sharpen thinking more?": a sentence giving a reason ("likely due to ...").
-        reason = REASON_BONUS if asks_why and _GIVES_REASON.search(s.quote) else 1.0
-        # "Is the evidence consistent?": a sentence saying how consistent it is ("more heterogeneous", "variable").
-        reason *= REASON_BONUS if asks_consistency and _SAYS_CONSISTENCY.search(s.quote) else 1.0
+        reason = REASON_BONUS ** sum(1 for said in wanted if said.search(s.quote))
         s.factor = listing * subject * method * quantity * framing * attached * ranking * reason
         s.lexical = (s.coverage * (0.85 + 0.15 * rank_prior) * (0.9 + 0.1 * length) + 0.1 * phrase) * s.factor
         s.score = s.lexical

@@ -7,10 +7,9 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from reviewer.answering.wording import GENERIC_WORDS
+from reviewer.answering.wording import GENERIC_STEMS
 from reviewer.text import STOPWORDS, content_stems, stem
 
-_GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)
 #: Where a question names two sides: "between A and B", "A versus B", "do A and B differ", "for A than for B",
 #: "A or B" (tried in this order).
 _SIDES = (re.compile(r"\bbetween\s+(?P<a>.+?)\s+and\s+(?P<b>.+?)(?:[?.]|$)", re.I),
@@ -76,7 +75,7 @@ def _side_words(phrase: str, last: bool, most: int) -> str:
         if bare == "of" and run and not last and word == bare:  # "months of regular training"
             run.append(bare)
             continue
-        if bare in STOPWORDS or stem(bare) in _GENERIC_STEMS:  # a change word ("lower") may be a side
+        if bare in STOPWORDS or stem(bare) in GENERIC_STEMS:  # a change word ("lower") may be a side
             if run:
                 break
             continue

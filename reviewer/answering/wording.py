@@ -42,6 +42,7 @@ GENERIC_WORDS = ("effect effects affect affects impact role associated associati
                  "looking rise rises rising rose risen ability abilities capacity make makes made making turn "
                  "compare compared comparing comparison firm solid robust outside example examples instance "
                  "late early mid forties fifties sixties seventies eighties nineties").split()
+GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_WORDS)
 
 
 @lru_cache(maxsize=4096)
@@ -89,22 +90,21 @@ _INSTRUCTION = re.compile(rf"^\W*(?:{_INSTRUCTIONS})\b", re.I)
 #: author names and outcomes.", "Yes or no, based on the trial.", "Writing a feature on ..."): it holds no words the
 #: answer must hold. So does a statement in the first person ("my patients respond differently").
 _REQUEST = re.compile(rf"^\W*(?:{_INSTRUCTIONS}|as an? |[A-Z][a-z]+ing\b)|{_FIRST_PERSON}", re.I)
+#: What follows a clause before the question when the question starts after it ("..., through which ...", "..., is").
+_ASKS_NEXT = (r"(?=(?:(?:through|by|via)\s+)?(?:which|what|how|who|is|are|does|do|did|can|could|should|has|have)\b)")
 #: An opening that introduces the asker before the question: "Neuroscientist here, ...", "Before I cite it in my
 #: thesis: ...", "Journalist here - ...".
 _INTRO = re.compile(rf"^\W*(?:(?:hi|hello|hey|dear \w+)\b\W*|[\w-]+ here\s*[,:;.\u2013\u2014-]+|"
                     rf"[^:?]*{_FIRST_PERSON}[^:?]*:)\s*", re.I)
 #: Where the answer is to be read, before the question ("According to the multiscale review, which ..."): the
 #: question's kind is read after it.
-_WHERE = re.compile(r"^\W*(?:according to|in|per|from|for|among|based on|going by)\b[^,?]*,\s*"
-                    r"(?=(?:(?:through|by|via)\s+)?(?:which|what|how|who|is|are|does|do|did|can|could|should|has|have)\b)",
-                    re.I)
+_WHERE = re.compile(r"^\W*(?:according to|in|per|from|for|among|based on|going by)\b[^,?]*,\s*" + _ASKS_NEXT, re.I)
 #: The asker's lead-in inside the question ("I'd love to know whether ...", "can you tell me ..."): no words to find.
 _ASKING = re.compile(r"\b(?:I'd|I would) (?:love|like) to know\b|\bI (?:want|need) to know\b|\bI (?:was )?wonder(?:ing)?\b|"
                      r"\b(?:can|could) you tell me\b|\bbefore I go any further\b|^\W*yes or no\b,?(?:\s+and\b)?", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 #: A clause giving the asker's reason before the question ("Given the push for individualised dosing, which ...").
-_GIVEN = re.compile(r"^\W*(?:given|considering|in light of|in view of)\b[^,?]*,\s*(?=(?:which|what|how|who|is|are|does|do|"
-                    r"did|can|could|should|has|have)\b)", re.I)
+_GIVEN = re.compile(r"^\W*(?:given|considering|in light of|in view of)\b[^,?]*,\s*" + _ASKS_NEXT, re.I)
 #: A question asking which of the things the asker named before it ("RCTs of ... . Which ones are in the library?").
 _ONES = re.compile(r"\b(?:which|what|any) (?:ones|of them|of those|of these)\b", re.I)
 #: A question pointing back at what the asker said before it ("for that population", "which ones").
@@ -117,6 +117,7 @@ _ABOUT = re.compile(r"^\W*(?:I|I'm|I am|we|we're|we are)\b.*?\b(?:on|about|regar
 _BOILERPLATE = re.compile(r"\b(?:of|among) the following\b|\bwhich of these\b", re.I)
 
 
+@lru_cache(maxsize=1024)
 def request_free(question: str) -> str:
     """The question without the sentences introducing the asker or saying how to answer (not a question themselves),
     nor the phrasing of a multiple-choice question ("which of the following").
@@ -133,6 +134,7 @@ def request_free(question: str) -> str:
     return _BOILERPLATE.sub(" ", " ".join(_ASKING.sub(" ", p).strip() for p in kept) or question)
 
 
+@lru_cache(maxsize=1024)
 def interrogative(question: str) -> str:
     """The sentence that asks, when a statement or an introduction comes first ("In the news story, the coach
     explains why ... . What routes does he list?" → "What routes does he list?"); else the whole question."""

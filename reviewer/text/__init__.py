@@ -3,7 +3,7 @@ text that addresses a language model (marked as suspect at ingest, flagged in an
 
 One copy of each, so "a sentence", "a content word" or "a citation marker" means the same thing
 to the chunker, the grader, the answerer, the citation check and the summary. Nothing here
-imports another part of reviewer.
+imports another part of reviewer; the everyday words read as the papers' terms are `reviewer.text.terms`.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import Callable, Iterator
+
+from reviewer.text.terms import papers_terms
 
 # ---------------------------------------------------------------- sentences
 
@@ -172,49 +174,6 @@ _SAME_ISE = frozenset("""exercise premise otherwise precise promise concise advi
     surprise expertise supervise televise devise improvise franchise merchandise chastise disguise excise incise
     circumcise apprise despise demise raise praise noise poise arise wise likewise clockwise paradise treatise""".split())
 _PROGRAMME = re.compile(r"\bprogramme(?=s?\b)", re.IGNORECASE)
-#: The field's acronym for the design papers write out: "RCTs" are "randomized controlled trials".
-_RCT = re.compile(r"\bRCT(s?)\b")
-#: What muscle releases, in everyday words, as papers name it: "muscle-derived factors", "muscle-secreted molecules",
-#: "muscle signalling proteins" are myokines.
-_MYOKINES = re.compile(r"\bmuscle[- ](?:(?:derived|secreted|released|made|produced|signall?ing)[\s-]+){0,2}"
-                       r"(?:factors|molecules|messengers|substances|chemicals)\b", re.IGNORECASE)
-#: Asking what is not known ("what can't the research tell us yet", "knowledge gaps") asks for the limitations.
-_UNKNOWN = re.compile(r"\b(?:can't|cannot|can not|doesn't|does not|don't|do not)\s+(?:[\w-]+\s+){0,3}?(?:tell us|tell)\b"
-                      r"(?:\s+yet)?|\b(?:is|are) not (?:yet )?known\b|\bstill unknown\b|\bknowledge gaps?\b|"
-                      r"\bgaps in (?:the )?(?:evidence|knowledge|research|literature)\b", re.IGNORECASE)
-#: What about a person changes an effect ("individual-level characteristics", "person-level traits"): personal factors.
-_PERSONAL = re.compile(r"\b(?:individual|person|personal|participant)(?:[- ]level)? (?:characteristics|traits|factors|"
-                       r"variables|attributes)\b", re.IGNORECASE)
-#: Everyday words for what papers name in their own terms ("leg strength" is "lower limb strength").
-_PLAIN_WORDS = {"weightlifting": "resistance training", "weight lifting": "resistance training",
-                "lifting weights": "resistance training", "lifting": "resistance training", "weight training": "resistance training",
-                "leg": "lower limb", "legs": "lower limbs", "thinking skills": "cognitive function",
-                "thinking": "cognitive", "memory problems": "cognitive impairment", "workout": "exercise",
-                "workouts": "exercise", "weaknesses": "limitations", "shortcomings": "limitations",
-                "routes": "pathways", "single workout": "acute exercise", "one workout": "acute exercise",
-                "single exercise session": "acute exercise", "one single workout": "acute exercise",
-                "one single session": "acute exercise", "single session": "acute exercise",
-                "single bout": "acute bout", "regular training": "chronic training",
-                "months of regular training": "chronic exercise", "months of training": "chronic exercise",
-                "months of regular exercise": "chronic exercise", "long-term training": "chronic exercise",
-                "regular exercise": "chronic exercise", "brain plasticity": "neuroplasticity",
-                "neural plasticity": "neuroplasticity", "how long it takes": "duration needed",
-                "how long it will take": "duration needed", "how long it took": "duration needed",
-                "endurance training": "aerobic exercise", "endurance exercise": "aerobic exercise",
-                "time of day": "circadian", "time-of-day": "circadian", "staying active": "physical activity",
-                "being active": "physical activity", "keeping active": "physical activity",
-                "being physically active": "physical activity", "staying physically active": "physical activity",
-                "spinal fluid": "cerebrospinal fluid", "volunteers": "participants", "volunteer": "participant",
-                "payoffs": "benefits", "payoff": "benefit", "pay-offs": "benefits", "usually": "typically",
-                "male": "men", "males": "men", "female": "women", "females": "women", "seniors": "older adults", "senior citizens": "older adults", "head-to-head": "compared",
-                "handshake": "grip strength", "hand strength": "grip strength", "hands weaker": "grip strength weaker",
-                "weaker hands": "weaker grip strength", "hand weakness": "grip weakness", "go both ways": "bidirectional", "goes both ways": "bidirectional",
-                "work both ways": "bidirectional", "run both ways": "bidirectional",
-                "runs both ways": "bidirectional", "made by muscle": "muscle-derived", "produced by muscle": "muscle-derived",
-                "released by muscle": "muscle-derived", "secreted by muscle": "muscle-derived", "other organs": "systemic",
-                "biomarker": "marker", "biomarkers": "markers", "bloodstream": "blood", "wobbly": "unstable", "slipping": "declining", "slips": "declines", "handgrip": "grip", "prescribing": "prescription", "prescribe": "prescription", "both directions": "bidirectional",
-                "thinking problems": "cognitive impairment", "hold back": "inhibit", "holding back": "inhibiting", "time frame": "period", "timeframe": "period", "time scale": "period", "timescale": "period"}
-_PLAIN = re.compile(r"\b(" + "|".join(sorted(_PLAIN_WORDS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 
 
 #: Comparatives and superlatives as their base word: "the largest trial" matches "large trials".
@@ -223,14 +182,6 @@ _DEGREE_WORDS = {f"{base}{end}": base for base in ("large", "great", "high", "lo
                  for end in (("r", "st") if base.endswith("e") else ("er", "est"))}
 _DEGREE_WORDS.update({"bigger": "big", "biggest": "big"})
 _DEGREE_WORD = re.compile(r"\b(" + "|".join(_DEGREE_WORDS) + r")\b", re.IGNORECASE)
-
-
-def papers_terms(text: str) -> str:
-    """A text with everyday words and the design acronym written as papers write them, for searching and matching
-    ("weightlifting" → "resistance training", "leg" → "lower limb", "RCTs" → "randomized controlled trials")."""
-    text = _MYOKINES.sub("myokines", _RCT.sub(r"randomized controlled trial\1", text))
-    text = _PERSONAL.sub("personal factors", _UNKNOWN.sub("limitations", text))
-    return _PLAIN.sub(lambda m: _PLAIN_WORDS[m.group(1).lower()], text)
 
 
 def _americanize(match: re.Match) -> str:
